@@ -1,0 +1,265 @@
+import { debug, setDebug, warn, warnOnce } from "./logger.js";
+import type { ResolvedOptions } from "./options.js";
+import { createQueue, type QueuedEvent } from "./queue.js";
+import { toJsonSafe } from "./serialize.js";
+import { batchBody, postBatch } from "./transport.js";
+import type { SpanEvent } from "./types.js";
+
+export interface FlushOptions {
+  /** Give up waiting after this many ms (events not yet delivered stay queued). Default: `timeoutMs`. */
+  timeoutMs?: number;
+}
+
+export interface ClientStats {
+  queued: number;
+  delivered: number;
+  /** Dropped by the queue's bounds, given up after retries, or refused by the server. */
+  dropped: number;
+}
+
+export interface Client {
+  readonly options: ResolvedOptions;
+  /** Queue a finished span. Never throws. */
+  capture(event: SpanEvent): void;
+  /** Resolves once everything captured before the call was delivered or given up, or at the deadline. Never rejects. */
+  flush(options?: FlushOptions): Promise<void>;
+  stats(): ClientStats;
+}
+
+interface Waiter {
+  target: number;
+  deadline: number;
+  resolve: () => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** One event larger than this is dropped rather than sent (a collector takes 5 MiB a request). */
+const MAX_EVENT_CHARS = 1024 * 1024;
+const MAX_BATCH_CHARS = 4 * 1024 * 1024;
+/** How long a send started by the timer or a full batch may keep retrying when nobody waits for it. */
+const BACKGROUND_BUDGET_MS = 30_000;
+
+function sleep(ms: number, keepAlive: boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    if (!keepAlive) (t as { unref?: () => void }).unref?.();
+  });
+}
+
+export function backoffMs(attempt: number): number {
+  const base = Math.min(100 * 2 ** attempt, 5000);
+  return base / 2 + Math.random() * (base / 2);
+}
+
+export function createClient(options: ResolvedOptions): Client {
+  setDebug(options.debug);
+  const url = `${options.baseUrl}/v1/batch`;
+  const queue = createQueue(options.maxQueueSize, options.maxQueueBytes);
+  const waiters: Waiter[] = [];
+  let seq = 0;
+  let inflightFirst: number | undefined;
+  let pumping = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let exitHooked = false;
+  let unreportedDrops = 0;
+  /** No request before this time: the server asked for a pause with Retry-After. */
+  let notBefore = 0;
+  const stats = { delivered: 0, dropped: 0 };
+
+  function countDropped(n: number, why: string): void {
+    if (n <= 0) return;
+    stats.dropped += n;
+    unreportedDrops += n;
+    debug(`dropped ${n} event(s): ${why}`);
+  }
+
+  function isDone(target: number): boolean {
+    const first = queue.firstSeq();
+    return (first === undefined || first > target) && (inflightFirst === undefined || inflightFirst > target);
+  }
+
+  function release(w: Waiter): void {
+    clearTimeout(w.timer);
+    const i = waiters.indexOf(w);
+    if (i >= 0) waiters.splice(i, 1);
+    w.resolve();
+  }
+
+  function notify(): void {
+    for (const w of waiters.slice()) if (isDone(w.target)) release(w);
+  }
+
+  /** The latest deadline of anyone waiting, else the background budget of this send. */
+  function deadline(background: number): number {
+    let latest = 0;
+    for (const w of waiters) latest = Math.max(latest, w.deadline);
+    return latest || background;
+  }
+
+  /** Sends one batch with retries; returns the events to put back because the deadline came first. */
+  async function deliver(batch: QueuedEvent[], background: number): Promise<QueuedEvent[]> {
+    for (let attempt = 0; ; attempt++) {
+      const pause = notBefore - Date.now();
+      if (pause > 0) {
+        if (Date.now() + pause >= deadline(background)) return batch;
+        await sleep(pause, waiters.length > 0);
+      }
+      const left = deadline(background) - Date.now();
+      if (left <= 0) return batch;
+      const dropped = unreportedDrops;
+      const body = batchBody(
+        batch.map((e) => e.json),
+        dropped,
+      );
+      const outcome = await postBatch(url, options.apiKey, body, Math.min(options.timeoutMs, left));
+      switch (outcome.kind) {
+        case "delivered":
+          unreportedDrops -= dropped;
+          stats.delivered += batch.length;
+          debug(`delivered ${batch.length} event(s)`);
+          return [];
+        case "rejected":
+          warnOnce(
+            `rejected-${outcome.status}`,
+            outcome.status === 401 || outcome.status === 403
+              ? `the API key was refused (HTTP ${outcome.status}); events are dropped until it is fixed`
+              : `the server refused a batch (HTTP ${outcome.status}${outcome.message ? `: ${outcome.message}` : ""}); it is dropped`,
+          );
+          countDropped(batch.length, `HTTP ${outcome.status}`);
+          return [];
+        case "too-large": {
+          if (batch.length === 1) {
+            countDropped(1, "a single event too large for the server");
+            return [];
+          }
+          const half = Math.ceil(batch.length / 2);
+          const first = await deliver(batch.slice(0, half), background);
+          const second = await deliver(batch.slice(half), background);
+          return first.concat(second);
+        }
+        case "retry": {
+          if (attempt >= options.maxRetries) {
+            countDropped(batch.length, `gave up after ${attempt + 1} attempts (${outcome.reason})`);
+            return [];
+          }
+          const wait = outcome.retryAfterMs ?? backoffMs(attempt);
+          if (outcome.retryAfterMs !== undefined) notBefore = Date.now() + wait;
+          if (Date.now() + wait >= deadline(background)) return batch;
+          debug(`retrying in ${Math.round(wait)} ms (${outcome.reason})`);
+          await sleep(wait, waiters.length > 0);
+        }
+      }
+    }
+  }
+
+  /** The one send loop. A full batch alone sends only full batches; a flush or the timer drains the queue. */
+  async function pump(drain: boolean): Promise<void> {
+    if (pumping) return;
+    pumping = true;
+    try {
+      while (queue.length > 0 && (drain || waiters.length > 0 || queue.length >= options.batchSize)) {
+        const batch = queue.take(options.batchSize, MAX_BATCH_CHARS);
+        inflightFirst = batch[0]!.seq;
+        const back = await deliver(batch, Date.now() + BACKGROUND_BUDGET_MS);
+        inflightFirst = undefined;
+        if (back.length > 0) {
+          countDropped(queue.putBack(back), "queue full");
+          notify();
+          schedule();
+          return;
+        }
+        notify();
+      }
+    } catch (error) {
+      debug(`send loop failed: ${String(error)}`);
+    } finally {
+      pumping = false;
+      inflightFirst = undefined;
+      notify();
+      if (queue.length > 0) schedule();
+    }
+  }
+
+  function schedule(): void {
+    if (timer !== undefined) return;
+    const wait = Math.max(options.flushIntervalMs, notBefore - Date.now());
+    timer = setTimeout(() => {
+      timer = undefined;
+      void pump(true);
+    }, wait);
+    (timer as { unref?: () => void }).unref?.();
+  }
+
+  function hookExit(): void {
+    exitHooked = true;
+    const proc = (globalThis as { process?: { on?: (e: string, f: () => void) => void } }).process;
+    try {
+      // A last flush when a Node process runs out of work; serverless freezes skip it, so adapters flush.
+      proc?.on?.("beforeExit", () => {
+        if (queue.length > 0 && !pumping) void flush();
+      });
+    } catch {
+      // runtimes with a partial `process` shim
+    }
+  }
+
+  function capture(event: SpanEvent): void {
+    if (!options.enabled) return;
+    try {
+      let e: SpanEvent | null | undefined = event;
+      if (options.beforeSend) {
+        try {
+          e = options.beforeSend(event);
+        } catch (error) {
+          warnOnce("beforeSend-threw", `beforeSend threw (${String(error)}); the event is dropped`);
+          e = null;
+        }
+        if (!e) return;
+      }
+      let json: string;
+      try {
+        json = JSON.stringify(e);
+      } catch {
+        json = JSON.stringify(toJsonSafe(e));
+      }
+      if (json.length > MAX_EVENT_CHARS) {
+        warnOnce("event-too-large", `an event of ${json.length} characters is over the 1 MiB limit; dropped`);
+        countDropped(1, "event too large");
+        return;
+      }
+      countDropped(queue.push({ seq: ++seq, json }), "queue full");
+      if (!exitHooked) hookExit();
+      if (queue.length >= options.batchSize) void pump(false);
+      else schedule();
+    } catch (error) {
+      debug(`capture failed: ${String(error)}`);
+    }
+  }
+
+  function flush(flushOptions?: FlushOptions): Promise<void> {
+    try {
+      let timeoutMs = flushOptions?.timeoutMs ?? options.timeoutMs;
+      if (typeof timeoutMs !== "number" || !(timeoutMs >= 0)) {
+        warn(`flush timeoutMs must be a number >= 0; using ${options.timeoutMs}`);
+        timeoutMs = options.timeoutMs;
+      }
+      const target = seq;
+      if (isDone(target) || timeoutMs === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const w: Waiter = { target, deadline: Date.now() + timeoutMs, resolve, timer: undefined as never };
+        w.timer = setTimeout(() => release(w), timeoutMs);
+        waiters.push(w);
+        void pump(true);
+      });
+    } catch {
+      return Promise.resolve();
+    }
+  }
+
+  return {
+    options,
+    capture,
+    flush,
+    stats: () => ({ queued: queue.length, delivered: stats.delivered, dropped: stats.dropped }),
+  };
+}

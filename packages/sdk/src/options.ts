@@ -1,0 +1,185 @@
+import { warn } from "./logger.js";
+import type { SpanEvent } from "./types.js";
+
+export interface LumiqtraceOptions {
+  /** Project API key. Default: `LUMIQTRACE_API_KEY`. Without one, tracing is off (one warning). */
+  apiKey?: string;
+  /** Ingest API. Default: `LUMIQTRACE_BASE_URL`, else `https://api.lumiqtrace.com`. `http:` only for loopback. */
+  baseUrl?: string;
+  /** Tag for every event, e.g. `production`. Default: `LUMIQTRACE_ENVIRONMENT`. */
+  environment?: string;
+  /** Your app's version, on every event. */
+  release?: string;
+  /** Events per request; a full batch is sent at once. 1..1000, default 100. */
+  batchSize?: number;
+  /** How long an event may wait for a batch to fill, ms. Default 1000. The timer never keeps a process alive. */
+  flushIntervalMs?: number;
+  /** Events held at most; past it the oldest are dropped and counted. Default 10,000. */
+  maxQueueSize?: number;
+  /** Serialised characters held at most (about bytes); past it the oldest are dropped. Default 10 MiB. */
+  maxQueueBytes?: number;
+  /** Share of traces kept, 0..1, decided per trace from its id. Default `LUMIQTRACE_SAMPLE_RATE`, else 1. */
+  sampleRate?: number;
+  /** One request's time limit, and the default deadline of `flush()`, ms. Default 5000. */
+  timeoutMs?: number;
+  /** Retries of a batch after a network error, 408, 429 or 5xx. 0..10, default 3. */
+  maxRetries?: number;
+  /** `false` turns tracing off (the code runs unchanged). Default: on unless `LUMIQTRACE_DISABLED` is set. */
+  enabled?: boolean;
+  /** Log what the SDK does (never the key). Default `LUMIQTRACE_DEBUG`. */
+  debug?: boolean;
+  /** Record prompts and completions. Default `LUMIQTRACE_CAPTURE_CONTENT`, else false. */
+  captureContent?: boolean;
+  /** Change an event before it is queued, or return `null` to drop it. */
+  beforeSend?: (event: SpanEvent) => SpanEvent | null | undefined;
+}
+
+export interface ResolvedOptions {
+  apiKey: string;
+  baseUrl: string;
+  environment: string | undefined;
+  release: string | undefined;
+  batchSize: number;
+  flushIntervalMs: number;
+  maxQueueSize: number;
+  maxQueueBytes: number;
+  sampleRate: number;
+  timeoutMs: number;
+  maxRetries: number;
+  enabled: boolean;
+  debug: boolean;
+  captureContent: boolean;
+  beforeSend: ((event: SpanEvent) => SpanEvent | null | undefined) | undefined;
+}
+
+export const DEFAULT_BASE_URL = "https://api.lumiqtrace.com";
+
+type Env = Record<string, string | undefined>;
+
+const KNOWN = new Set([
+  "apiKey",
+  "baseUrl",
+  "environment",
+  "release",
+  "batchSize",
+  "flushIntervalMs",
+  "maxQueueSize",
+  "maxQueueBytes",
+  "sampleRate",
+  "timeoutMs",
+  "maxRetries",
+  "enabled",
+  "debug",
+  "captureContent",
+  "beforeSend",
+]);
+
+export function readEnv(): Env {
+  try {
+    const env = (globalThis as { process?: { env?: Env } }).process?.env;
+    return env && typeof env === "object" ? env : {};
+  } catch {
+    return {};
+  }
+}
+
+function flag(value: string | undefined): boolean | undefined {
+  if (value === undefined || value === "") return undefined;
+  return !/^(0|false|no|off)$/i.test(value.trim());
+}
+
+function numberOption(
+  name: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+  integer: boolean,
+): number {
+  if (value === undefined) return fallback;
+  const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    warn(`${name} must be ${integer ? "an integer" : "a number"} from ${min} to ${max}; using ${fallback}`);
+    return fallback;
+  }
+  return n;
+}
+
+function stringOption(name: string, value: unknown): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (typeof value !== "string") {
+    warn(`${name} must be a string; ignoring it`);
+    return undefined;
+  }
+  return value;
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/** The URL to send to, or undefined (with a warning) when it is unusable or insecure. */
+function checkBaseUrl(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    warn(`baseUrl "${value}" is not a URL; tracing is off`);
+    return undefined;
+  }
+  if (url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.test(url.hostname))) {
+    return url.href.replace(/\/+$/, "");
+  }
+  warn(`baseUrl must use https (http only for localhost); refusing "${url.origin}", tracing is off`);
+  return undefined;
+}
+
+export function resolveOptions(input: unknown, env: Env = readEnv()): ResolvedOptions {
+  let o: LumiqtraceOptions = {};
+  if (input !== undefined && input !== null) {
+    if (typeof input === "object") o = input as LumiqtraceOptions;
+    else warn("init() takes an options object; using the environment and defaults");
+  }
+  for (const key of Object.keys(o)) if (!KNOWN.has(key)) warn(`unknown option "${key}" is ignored`);
+
+  const debug = typeof o.debug === "boolean" ? o.debug : (flag(env.LUMIQTRACE_DEBUG) ?? false);
+  let enabled = typeof o.enabled === "boolean" ? o.enabled : !(flag(env.LUMIQTRACE_DISABLED) ?? false);
+  if (o.enabled !== undefined && typeof o.enabled !== "boolean") warn("enabled must be a boolean; using true");
+
+  const apiKey = stringOption("apiKey", o.apiKey) ?? env.LUMIQTRACE_API_KEY?.trim() ?? "";
+  if (enabled && apiKey === "") {
+    warn("no API key (set LUMIQTRACE_API_KEY or pass apiKey to init); tracing is off");
+    enabled = false;
+  }
+
+  const rawUrl = stringOption("baseUrl", o.baseUrl) ?? (env.LUMIQTRACE_BASE_URL || DEFAULT_BASE_URL);
+  const baseUrl = checkBaseUrl(rawUrl);
+  if (baseUrl === undefined) enabled = false;
+
+  let beforeSend = o.beforeSend;
+  if (beforeSend !== undefined && typeof beforeSend !== "function") {
+    warn("beforeSend must be a function; ignoring it");
+    beforeSend = undefined;
+  }
+  let captureContent = o.captureContent ?? flag(env.LUMIQTRACE_CAPTURE_CONTENT) ?? false;
+  if (typeof captureContent !== "boolean") {
+    warn("captureContent must be a boolean; using false");
+    captureContent = false;
+  }
+
+  return {
+    apiKey,
+    baseUrl: baseUrl ?? DEFAULT_BASE_URL,
+    environment: stringOption("environment", o.environment) ?? (env.LUMIQTRACE_ENVIRONMENT || undefined),
+    release: stringOption("release", o.release),
+    batchSize: numberOption("batchSize", o.batchSize, 100, 1, 1000, true),
+    flushIntervalMs: numberOption("flushIntervalMs", o.flushIntervalMs, 1000, 1, 3_600_000, false),
+    maxQueueSize: numberOption("maxQueueSize", o.maxQueueSize, 10_000, 1, 10_000_000, true),
+    maxQueueBytes: numberOption("maxQueueBytes", o.maxQueueBytes, 10 * 1024 * 1024, 1024, 2 ** 31, true),
+    sampleRate: numberOption("sampleRate", o.sampleRate ?? env.LUMIQTRACE_SAMPLE_RATE, 1, 0, 1, false),
+    timeoutMs: numberOption("timeoutMs", o.timeoutMs, 5000, 1, 600_000, false),
+    maxRetries: numberOption("maxRetries", o.maxRetries, 3, 0, 10, true),
+    enabled,
+    debug,
+    captureContent,
+    beforeSend,
+  };
+}
