@@ -24,6 +24,8 @@ export interface LoopbackServer {
   delivered(): any[];
   /** Answer the next requests with these steps; once used up, answer 200. */
   script(...steps: Step[]): void;
+  /** Forget what was recorded and scripted. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,11 @@ export async function startLoopbackServer(): Promise<LoopbackServer> {
     requests,
     delivered: () => answered.filter((a) => a.status < 300).flatMap((a) => a.request.body.events),
     script: (...s) => steps.push(...s),
+    reset: () => {
+      steps.length = 0;
+      requests.length = 0;
+      answered.length = 0;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of hung) res.destroy();

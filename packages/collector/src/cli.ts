@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+console.error("lumiqtrace: the CLI is not ready yet");
+process.exit(1);

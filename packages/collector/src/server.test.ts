@@ -1,0 +1,257 @@
+import { gzipSync } from "node:zlib";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startCollector, type Collector } from "./server.js";
+import { hex, makeBatch, makeEvent, makeTrace, postBatch } from "./test-events.js";
+
+let c: Collector;
+beforeEach(async () => {
+  c = await startCollector({ port: 0 });
+});
+afterEach(async () => {
+  await c.close();
+});
+
+async function storedCount() {
+  const res = await fetch(`${c.url}/v1/traces?limit=1000`);
+  const { traces } = (await res.json()) as { traces: Array<{ spanCount: number }> };
+  return traces.reduce((n, t) => n + t.spanCount, 0);
+}
+
+describe("ingest", () => {
+  it("starts on a free loopback port with a generated dev key", () => {
+    expect(c.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(c.port).toBeGreaterThan(0);
+    expect(c.apiKey).toMatch(/^lqt_dev_[A-Za-z0-9_-]{20,}$/);
+  });
+
+  it("accepts a batch, stores it and lists it in events and requests", async () => {
+    const { root, llm } = makeTrace();
+    const res = await postBatch(c.url, c.apiKey, makeBatch([llm, root]));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ accepted: 2, duplicates: 0 });
+    expect(c.events.map((e) => e.id)).toEqual([llm.id, root.id]);
+    expect(c.requests).toMatchObject([{ method: "POST", path: "/v1/batch", status: 200, eventCount: 2 }]);
+    expect(c.getTrace(root.traceId)?.map((e) => e.id)).toEqual([root.id, llm.id]);
+  });
+
+  it("counts a retried event as a duplicate and stores it once", async () => {
+    const a = makeEvent();
+    const b = makeEvent();
+    expect(await (await postBatch(c.url, c.apiKey, makeBatch([a]))).json()).toEqual({ accepted: 1, duplicates: 0 });
+    const again = await postBatch(c.url, c.apiKey, makeBatch([a, b, b]));
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ accepted: 1, duplicates: 2 });
+    expect(c.events.map((e) => e.id)).toEqual([a.id, b.id]);
+    expect(await storedCount()).toBe(2);
+  });
+
+  it("accepts a gzipped body", async () => {
+    const events = Array.from({ length: 20 }, () => makeEvent());
+    const res = await postBatch(c.url, c.apiKey, null, {
+      raw: gzipSync(JSON.stringify(makeBatch(events))),
+      headers: { "content-encoding": "gzip" },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ accepted: 20, duplicates: 0 });
+    expect(c.events).toHaveLength(20);
+  });
+
+  it("answers 413 above 5 MiB and stores nothing", async () => {
+    const big = makeEvent({ attributes: { blob: "x".repeat(5 * 1024 * 1024) } });
+    const res = await postBatch(c.url, c.apiKey, makeBatch([big]));
+    expect(res.status).toBe(413);
+    expect((await res.json()).error).toMatch(/larger than 5242880 bytes/);
+    expect(c.events).toHaveLength(0);
+    expect(await storedCount()).toBe(0);
+  });
+
+  it("answers 413 for a gzip body that inflates past the cap, and accepts one just under it", async () => {
+    const small = await startCollector({ port: 0, maxBodyBytes: 4096 });
+    try {
+      const over = makeBatch([makeEvent({ attributes: { blob: "y".repeat(8000) } })]);
+      const res = await postBatch(small.url, small.apiKey, null, {
+        raw: gzipSync(JSON.stringify(over)),
+        headers: { "content-encoding": "gzip" },
+      });
+      expect(res.status).toBe(413);
+      const under = makeBatch([makeEvent({ attributes: { blob: "y".repeat(3000) } })]);
+      const ok = await postBatch(small.url, small.apiKey, null, {
+        raw: gzipSync(JSON.stringify(under)),
+        headers: { "content-encoding": "gzip" },
+      });
+      expect(ok.status).toBe(200);
+      expect(small.events).toHaveLength(1);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
+describe("bad input gets a clear 4xx and is never stored", () => {
+  const valid = () => makeBatch([makeEvent(), makeEvent()]);
+  const cases: Array<[string, () => { body?: unknown; raw?: string | Buffer; key?: string | null; headers?: Record<string, string> }, number, RegExp]> = [
+    ["malformed JSON", () => ({ raw: '{"sdk": {"name": ' }), 400, /not valid JSON/],
+    ["missing key", () => ({ body: valid(), key: null }), 401, /missing API key/],
+    ["wrong key", () => ({ body: valid(), key: "lqt_dev_wrong" }), 401, /invalid API key/],
+    ["unknown top-level field", () => ({ body: { ...valid(), extra: 1 } }), 400, /^extra: unknown field/],
+    ["unknown event field", () => ({ body: makeBatch([makeEvent(), { ...makeEvent(), spanKind: "x" } as never]) }), 400, /^events\[1\]\.spanKind: unknown field/],
+    ["traceId not hex", () => ({ body: makeBatch([makeEvent(), makeEvent(), makeEvent(), makeEvent({ traceId: "XYZ" })]) }), 400, /^events\[3\]\.traceId: expected 32 lowercase hex characters/],
+    ["all-zero spanId", () => ({ body: makeBatch([makeEvent({ spanId: "0".repeat(16) })]) }), 400, /events\[0\]\.spanId: must not be all zeros/],
+    ["startTime a string", () => ({ body: makeBatch([makeEvent({ startTime: "now" as never })]) }), 400, /events\[0\]\.startTime: expected a finite number/],
+    ["endTime before startTime", () => ({ body: makeBatch([makeEvent({ startTime: 10, endTime: 5 })]) }), 400, /endTime: must not be before startTime/],
+    ["bad kind", () => ({ body: makeBatch([makeEvent({ kind: "server" as never })]) }), 400, /events\[0\]\.kind/],
+    ["bad status", () => ({ body: makeBatch([makeEvent({ status: "failed" as never })]) }), 400, /events\[0\]\.status/],
+    ["object attribute", () => ({ body: makeBatch([makeEvent({ attributes: { a: { b: 1 } } as never })]) }), 400, /events\[0\]\.attributes\.a/],
+    ["missing parentSpanId", () => { const e: Record<string, unknown> = makeEvent(); delete e.parentSpanId; return { body: makeBatch([e as never]) }; }, 400, /parentSpanId/],
+    ["empty events", () => ({ body: makeBatch([]) }), 400, /^events: expected at least one event/],
+    ["id too long", () => ({ body: makeBatch([makeEvent({ id: "a".repeat(65) })]) }), 400, /events\[0\]\.id: expected 1\.\.64 characters/],
+    ["body an array", () => ({ body: [valid()] }), 400, /^body: expected a JSON object/],
+    ["invalid gzip", () => ({ raw: Buffer.from("not gzip"), headers: { "content-encoding": "gzip" } }), 400, /not valid gzip/],
+    ["unknown encoding", () => ({ body: valid(), headers: { "content-encoding": "br" } }), 415, /Content-Encoding/],
+    ["form content type", () => ({ body: valid(), headers: { "content-type": "application/x-www-form-urlencoded" } }), 415, /Content-Type/],
+  ];
+
+  it.each(cases)("%s", async (_name, make, status, message) => {
+    const { body, raw, key, headers } = make();
+    const res = await postBatch(c.url, key === undefined ? c.apiKey : key, body, {
+      raw: raw as BodyInit | undefined,
+      headers,
+    });
+    expect(res.status).toBe(status);
+    expect(res.headers.get("content-type")).toMatch(/application\/json/);
+    expect((await res.json()).error).toMatch(message);
+    expect(c.events).toHaveLength(0);
+    expect(await storedCount()).toBe(0);
+    expect(c.requests).toMatchObject([{ status }]);
+    // the server is still up and takes a good batch afterwards
+    expect((await postBatch(c.url, c.apiKey, makeBatch([makeEvent()]))).status).toBe(200);
+  });
+
+  it("rejects a whole batch when its last event is invalid", async () => {
+    const good = Array.from({ length: 5 }, () => makeEvent());
+    const res = await postBatch(c.url, c.apiKey, makeBatch([...good, makeEvent({ name: "" })]));
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toMatch(/^events\[5\]\.name/);
+    expect(c.events).toHaveLength(0);
+    expect(await storedCount()).toBe(0);
+  });
+
+  it("survives a client that disconnects mid-body", async () => {
+    const { request } = await import("node:http");
+    await new Promise<void>((resolve) => {
+      const req = request(`${c.url}/v1/batch`, {
+        method: "POST",
+        headers: { "content-length": "100000", authorization: `Bearer ${c.apiKey}` },
+      });
+      req.on("error", () => resolve());
+      req.write('{"sdk":');
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 50);
+    });
+    expect((await postBatch(c.url, c.apiKey, makeBatch([makeEvent()]))).status).toBe(200);
+  });
+
+  it("answers 404 and 405 for unknown routes and methods", async () => {
+    expect((await fetch(`${c.url}/nope`)).status).toBe(404);
+    expect((await fetch(`${c.url}/v1/batch`)).status).toBe(405);
+    expect((await fetch(`${c.url}/v1/traces`, { method: "POST", body: "{}" })).status).toBe(405);
+  });
+});
+
+describe("read API", () => {
+  it("lists traces newest first with summaries from the root span", async () => {
+    const older = makeTrace();
+    const newer = makeTrace();
+    newer.root.startTime = older.root.startTime + 10_000;
+    newer.root.endTime = newer.root.startTime + 500;
+    newer.llm.startTime = newer.root.startTime + 5;
+    newer.llm.endTime = newer.root.startTime + 400;
+    newer.root.userId = "user-7";
+    await postBatch(c.url, c.apiKey, makeBatch([older.llm, older.root, newer.llm, newer.root]));
+    const res = await fetch(`${c.url}/v1/traces`);
+    expect(res.status).toBe(200);
+    const { traces } = await res.json();
+    expect(traces).toEqual([
+      {
+        traceId: newer.root.traceId,
+        name: "POST /api/chat",
+        platform: "vercel",
+        startTime: newer.root.startTime,
+        durationMs: 500,
+        status: "ok",
+        spanCount: 2,
+        llmCalls: 1,
+        userId: "user-7",
+        hasRoot: true,
+      },
+      expect.objectContaining({ traceId: older.root.traceId, userId: null }),
+    ]);
+    expect(c.getTraces()).toEqual(traces);
+    const limited = await (await fetch(`${c.url}/v1/traces?limit=1`)).json();
+    expect(limited.traces).toHaveLength(1);
+    expect((await fetch(`${c.url}/v1/traces?limit=0`)).status).toBe(400);
+  });
+
+  it("takes a continued trace's invocation as its root", async () => {
+    const traceId = hex(16);
+    const root = makeEvent({ traceId, parentSpanId: hex(8), name: "GET /continued" });
+    const child = makeEvent({ traceId, parentSpanId: root.spanId, kind: "custom", name: "work" });
+    await postBatch(c.url, c.apiKey, makeBatch([child, root]));
+    const [summary] = c.getTraces();
+    expect(summary).toMatchObject({ traceId, name: "GET /continued", hasRoot: true, spanCount: 2 });
+  });
+
+  it("returns one trace's spans, and 404 for an unknown id", async () => {
+    const { root, llm } = makeTrace();
+    await postBatch(c.url, c.apiKey, makeBatch([llm, root]));
+    const res = await fetch(`${c.url}/v1/traces/${root.traceId}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ traceId: root.traceId, spans: [root, llm] });
+    const missing = await fetch(`${c.url}/v1/traces/${hex(16)}`);
+    expect(missing.status).toBe(404);
+    expect(c.getTrace(hex(16))).toBeUndefined();
+  });
+});
+
+describe("waitForEvents", () => {
+  it("resolves once the predicate holds", async () => {
+    const waiting = c.waitForEvents((events) => events.some((e) => e.kind === "invocation"));
+    const { root, llm } = makeTrace();
+    await postBatch(c.url, c.apiKey, makeBatch([llm]));
+    await postBatch(c.url, c.apiKey, makeBatch([root]));
+    const events = await waiting;
+    expect(events.map((e) => e.id)).toEqual([llm.id, root.id]);
+  });
+
+  it("rejects after the timeout listing what arrived", async () => {
+    await postBatch(c.url, c.apiKey, makeBatch([makeEvent({ name: "only this" })]));
+    await expect(c.waitForEvents((events) => events.length >= 2, { timeoutMs: 200 })).rejects.toThrow(
+      /after 200ms; 1 events arrived:\n {2}invocation "only this" ok[\s\S]*1 ingest requests:\n {2}POST \/v1\/batch -> 200/,
+    );
+  });
+});
+
+describe("persistence", () => {
+  it("keeps events in the SQLite file across restarts", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "lumiq-collector-"));
+    const dbPath = join(dir, "nested", "traces.sqlite");
+    try {
+      const first = await startCollector({ port: 0, dbPath });
+      const { root } = makeTrace();
+      await postBatch(first.url, first.apiKey, makeBatch([root]));
+      await first.close();
+      const second = await startCollector({ port: 0, dbPath });
+      expect(second.getTrace(root.traceId)).toEqual([root]);
+      const dup = await postBatch(second.url, second.apiKey, makeBatch([root]));
+      expect(await dup.json()).toEqual({ accepted: 0, duplicates: 1 });
+      await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

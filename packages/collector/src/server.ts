@@ -1,0 +1,434 @@
+import { randomBytes, timingSafeEqual, createHash } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { gunzipSync } from "node:zlib";
+import { checkFaultSpec, createFaults, type FaultAction, type FaultSpec } from "./faults.js";
+import { openStore, type TraceSummary } from "./store.js";
+import { formatTraceLine, isRootSpan } from "./terminal.js";
+import { validateBatch, type SpanEvent } from "./validate.js";
+import { viewerHtml } from "./viewer.js";
+
+export interface CollectorOptions {
+  /** 0 picks a free port (default 0 for the API; the CLI defaults to 4477) */
+  port?: number;
+  host?: string;
+  /** the key clients must send as `Authorization: Bearer <key>`; default: a generated `lqt_dev_...` */
+  apiKey?: string;
+  /** SQLite file; default `":memory:"` */
+  dbPath?: string;
+  /** when false, prints one line per trace as its root span arrives; default true */
+  quiet?: boolean;
+  /** where trace lines go when not quiet; default stdout */
+  log?: (line: string) => void;
+  faults?: FaultSpec | null;
+  /** largest accepted body after decompression, bytes; default 5 MiB */
+  maxBodyBytes?: number;
+  /** keep every accepted event in `events` (default true; the long-running CLI turns it off) */
+  retainEvents?: boolean;
+}
+
+export interface IngestRequest {
+  method: string;
+  path: string;
+  /** 0 when no answer was sent (fault `hang` or `reset`) */
+  status: number;
+  receivedAt: number;
+  /** events in the body, when it could be read (0 otherwise) */
+  eventCount: number;
+  /** set when the answer was an injected fault */
+  fault?: "status" | "hang" | "reset" | "delay";
+}
+
+export interface Collector {
+  /** `http://127.0.0.1:PORT`: the SDK's `baseUrl` */
+  url: string;
+  port: number;
+  apiKey: string;
+  dbPath: string;
+  /** every accepted event (duplicates once), in arrival order; live */
+  events: SpanEvent[];
+  /** every ingest request (`POST /v1/batch`), faulted ones included; live */
+  requests: IngestRequest[];
+  waitForEvents(predicate: (events: SpanEvent[]) => boolean, options?: { timeoutMs?: number }): Promise<SpanEvent[]>;
+  setFaults(spec: FaultSpec | null): void;
+  /** the read API's `GET /v1/traces`, newest first */
+  getTraces(limit?: number): TraceSummary[];
+  /** the read API's `GET /v1/traces/:id`: spans by start time, `undefined` when unknown */
+  getTrace(traceId: string): SpanEvent[] | undefined;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function generateApiKey(): string {
+  return `lqt_dev_${randomBytes(18).toString("base64url")}`;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** Reads the whole body; past `cap` bytes it keeps draining (so the client reads our 413) but stores nothing. */
+function readBody(req: IncomingMessage, cap: number): Promise<{ raw: Buffer; tooLarge: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    let ended = false;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > cap) {
+        tooLarge = true;
+        chunks.length = 0;
+      } else if (!tooLarge) chunks.push(chunk);
+    });
+    req.on("end", () => {
+      ended = true;
+      resolve({ raw: Buffer.concat(chunks), tooLarge });
+    });
+    req.on("error", reject);
+    req.on("close", () => {
+      if (!ended) reject(new Error("request aborted"));
+    });
+  });
+}
+
+function sameKey(given: string, expected: string): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
+  const host = options.host ?? "127.0.0.1";
+  const apiKey = options.apiKey ?? generateApiKey();
+  const dbPath = options.dbPath ?? ":memory:";
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const retainEvents = options.retainEvents ?? true;
+  const log = options.quiet === false ? (options.log ?? ((line: string) => process.stdout.write(`${line}\n`))) : null;
+  const store = openStore(dbPath);
+  const faults = createFaults(options.faults);
+  const events: SpanEvent[] = [];
+  const requests: IngestRequest[] = [];
+  const waiters = new Set<() => void>();
+  const hung = new Set<ServerResponse>();
+  const sleeping = new Set<() => void>();
+  let closed = false;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        sleeping.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      sleeping.add(done);
+    });
+
+  /** Decompresses, parses and validates a batch body; throws HttpError with the 4xx to answer. */
+  function decode(req: IncomingMessage, raw: Buffer, tooLarge: boolean) {
+    const encoding = (req.headers["content-encoding"] ?? "identity").toLowerCase().trim();
+    if (encoding !== "identity" && encoding !== "gzip") {
+      throw new HttpError(415, `unsupported Content-Encoding "${encoding}": send identity or gzip`);
+    }
+    const type = req.headers["content-type"];
+    if (type !== undefined && !/^application\/json\b/i.test(type)) {
+      throw new HttpError(415, `unsupported Content-Type "${type}": send application/json`);
+    }
+    if (tooLarge) throw new HttpError(413, `body larger than ${maxBodyBytes} bytes`);
+    let text = raw;
+    if (encoding === "gzip") {
+      try {
+        text = gunzipSync(raw, { maxOutputLength: maxBodyBytes });
+      } catch (err) {
+        if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
+          throw new HttpError(413, `body larger than ${maxBodyBytes} bytes after decompression`);
+        }
+        throw new HttpError(400, "body is not valid gzip");
+      }
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text.toString("utf8"));
+    } catch (err) {
+      throw new HttpError(400, `body is not valid JSON: ${(err as Error).message}`);
+    }
+    return body;
+  }
+
+  function countEvents(req: IncomingMessage, raw: Buffer, tooLarge: boolean): number {
+    try {
+      const body = decode(req, raw, tooLarge) as { events?: unknown };
+      return Array.isArray(body?.events) ? body.events.length : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  async function injectFault(fault: FaultAction, req: IncomingMessage, res: ServerResponse, record: (r: Partial<IngestRequest>) => void) {
+    if (fault.delayMs) await sleep(fault.delayMs);
+    if (closed) {
+      res.destroy();
+      return true;
+    }
+    if (fault.reset) {
+      record({ status: 0, fault: "reset" });
+      req.socket.resetAndDestroy();
+      return true;
+    }
+    if (fault.hang) {
+      record({ status: 0, fault: "hang" });
+      hung.add(res);
+      res.on("close", () => hung.delete(res));
+      return true;
+    }
+    if (fault.status) {
+      record({ status: fault.status, fault: "status" });
+      const headers: Record<string, string> =
+        fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {};
+      sendJson(res, fault.status, { error: `injected fault: ${fault.status}` }, headers);
+      return true;
+    }
+    return false; // a delay alone: carry on and store the batch
+  }
+
+  async function ingest(req: IncomingMessage, res: ServerResponse, path: string) {
+    const receivedAt = Date.now();
+    const encoding = String(req.headers["content-encoding"] ?? "").toLowerCase();
+    const rawCap = encoding.includes("gzip") ? maxBodyBytes + 1024 * 1024 : maxBodyBytes;
+    const { raw, tooLarge } = await readBody(req, rawCap);
+    let delayed = false;
+    const record = (r: Partial<IngestRequest>) =>
+      requests.push({
+        method: req.method ?? "POST",
+        path,
+        status: 0,
+        receivedAt,
+        eventCount: countEvents(req, raw, tooLarge),
+        ...(delayed ? { fault: "delay" as const } : {}),
+        ...r,
+      });
+
+    const fault = faults.next();
+    if (fault) {
+      if (await injectFault(fault, req, res, record)) return;
+      delayed = true;
+    }
+    const answer = (status: number, body: unknown) => {
+      record({ status });
+      sendJson(res, status, body);
+    };
+
+    const auth = req.headers.authorization;
+    const match = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
+    if (!match) return answer(401, { error: "missing API key: send Authorization: Bearer <key>" });
+    if (!sameKey(match[1]!, apiKey)) return answer(401, { error: "invalid API key" });
+
+    let body: unknown;
+    try {
+      body = decode(req, raw, tooLarge);
+    } catch (err) {
+      if (err instanceof HttpError) return answer(err.status, { error: err.message });
+      throw err;
+    }
+    const checked = validateBatch(body);
+    if (!checked.ok) return answer(400, { error: checked.error });
+
+    const { added, duplicates } = store.insertBatch(checked.batch, receivedAt);
+    if (retainEvents) events.push(...added);
+    answer(200, { accepted: added.length, duplicates });
+    if (added.length > 0) {
+      for (const wake of [...waiters]) wake();
+      if (log) printTraces(added, log);
+    }
+  }
+
+  function printTraces(added: SpanEvent[], print: (line: string) => void) {
+    for (const root of added.filter(isRootSpan)) {
+      try {
+        print(formatTraceLine(root, store.getTrace(root.traceId)));
+      } catch {
+        // a broken terminal must not take the collector down
+      }
+    }
+  }
+
+  function parseLimit(raw: string | null): number {
+    if (raw === null) return 50;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1 || n > 1000) throw new HttpError(400, "limit: expected an integer from 1 to 1000");
+    return n;
+  }
+
+  async function control(req: IncomingMessage, res: ServerResponse) {
+    if (req.method === "GET") return sendJson(res, 200, { faults: faults.get() });
+    if (req.method === "DELETE") {
+      await readBody(req, 64 * 1024);
+      faults.set(null);
+      return sendJson(res, 200, { faults: null });
+    }
+    if (req.method !== "POST") return sendJson(res, 405, { error: "use GET, POST or DELETE" }, { allow: "GET, POST, DELETE" });
+    const { raw, tooLarge } = await readBody(req, 64 * 1024);
+    // JSON only, so a web page elsewhere cannot set faults with a simple cross-origin form post
+    if (!/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
+      return sendJson(res, 415, { error: "send the fault spec as application/json" });
+    }
+    if (tooLarge) return sendJson(res, 413, { error: "fault spec too large" });
+    let spec: FaultSpec;
+    try {
+      spec = checkFaultSpec(JSON.parse(raw.toString("utf8")));
+    } catch (err) {
+      return sendJson(res, 400, { error: (err as Error).message });
+    }
+    faults.set(spec);
+    sendJson(res, 200, { faults: faults.get() });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? "/", "http://collector.local");
+    const path = url.pathname;
+    const method = req.method ?? "GET";
+    if (path === "/v1/batch") {
+      if (method !== "POST") return sendJson(res, 405, { error: "use POST" }, { allow: "POST" });
+      return ingest(req, res, path);
+    }
+    if (path === "/_control/faults") return control(req, res);
+    if (method !== "GET" && method !== "HEAD") return sendJson(res, 405, { error: "use GET" }, { allow: "GET, HEAD" });
+    if (path === "/" || path === "/index.html") {
+      res.writeHead(200, {
+        "content-type": "text/html; charset=utf-8",
+        "cache-control": "no-store",
+        "content-security-policy":
+          "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
+        "x-content-type-options": "nosniff",
+      });
+      return res.end(viewerHtml);
+    }
+    if (path === "/healthz") return sendJson(res, 200, { ok: true });
+    if (path === "/v1/traces") {
+      return sendJson(res, 200, { traces: store.listTraces(parseLimit(url.searchParams.get("limit"))) });
+    }
+    const traceMatch = /^\/v1\/traces\/([^/]+)$/.exec(path);
+    if (traceMatch) {
+      const traceId = decodeURIComponent(traceMatch[1]!);
+      const spans = store.getTrace(traceId);
+      if (spans.length === 0) return sendJson(res, 404, { error: `no trace ${traceId}` });
+      return sendJson(res, 200, { traceId, spans });
+    }
+    return sendJson(res, 404, { error: `no route ${method} ${path}` });
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (err instanceof HttpError) {
+        if (!res.headersSent) sendJson(res, err.status, { error: err.message });
+        return;
+      }
+      if ((err as Error)?.message === "request aborted" || closed) return res.destroy();
+      if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+      else res.destroy();
+      if (log) log(`lumiqtrace: internal error: ${(err as Error)?.stack ?? err}`);
+    });
+  });
+  server.on("clientError", (_err, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+
+  return {
+    url,
+    port,
+    apiKey,
+    dbPath,
+    events,
+    requests,
+    waitForEvents(predicate, { timeoutMs = 10_000 } = {}) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          let done: boolean;
+          try {
+            done = predicate(events);
+          } catch (err) {
+            finish();
+            return reject(err);
+          }
+          if (done) {
+            finish();
+            resolve(events);
+          }
+        };
+        const timer = setTimeout(() => {
+          finish();
+          reject(new Error(describeTimeout(timeoutMs, events, requests)));
+        }, timeoutMs);
+        const finish = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    setFaults: (spec) => faults.set(spec),
+    getTraces: (limit = 50) => store.listTraces(limit),
+    getTrace(traceId) {
+      const spans = store.getTrace(traceId);
+      return spans.length > 0 ? spans : undefined;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const wake of [...sleeping]) wake();
+      for (const res of hung) res.destroy();
+      const done = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await done;
+      store.close();
+    },
+  };
+}
+
+function describeTimeout(timeoutMs: number, events: SpanEvent[], requests: IngestRequest[]): string {
+  const lines = events
+    .slice(-20)
+    .map((e) => `  ${e.kind} "${e.name}" ${e.status} trace ${e.traceId} span ${e.spanId}`);
+  const reqs = requests.slice(-20).map((r) => `  ${r.method} ${r.path} -> ${r.status || r.fault} (${r.eventCount} events)`);
+  return [
+    `waitForEvents: predicate still false after ${timeoutMs}ms; ${events.length} events arrived${events.length > 20 ? " (last 20)" : ""}:`,
+    ...(lines.length ? lines : ["  (none)"]),
+    `${requests.length} ingest requests${requests.length > 20 ? " (last 20)" : ""}:`,
+    ...(reqs.length ? reqs : ["  (none)"]),
+  ].join("\n");
+}

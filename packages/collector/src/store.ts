@@ -1,0 +1,146 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type { Batch, SpanEvent } from "./validate.js";
+
+export interface TraceSummary {
+  traceId: string;
+  name: string;
+  platform: string | null;
+  startTime: number;
+  durationMs: number;
+  status: SpanEvent["status"];
+  spanCount: number;
+  llmCalls: number;
+  userId: string | null;
+  /** false while only child spans have arrived (the root span is sent last, when the invocation ends) */
+  hasRoot: boolean;
+}
+
+export interface StoredBatch {
+  /** events stored for the first time, in batch order */
+  added: SpanEvent[];
+  duplicates: number;
+}
+
+export interface Store {
+  /** Stores a whole batch in one transaction: all of it or, if anything throws, none of it. */
+  insertBatch(batch: Batch, receivedAt: number): StoredBatch;
+  listTraces(limit: number): TraceSummary[];
+  getTrace(traceId: string): SpanEvent[];
+  close(): void;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  id TEXT PRIMARY KEY,
+  trace_id TEXT NOT NULL,
+  span_id TEXT NOT NULL,
+  parent_span_id TEXT,
+  kind TEXT NOT NULL,
+  start_time REAL NOT NULL,
+  received_at REAL NOT NULL,
+  json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_trace ON events (trace_id, start_time);
+CREATE TABLE IF NOT EXISTS batches (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  received_at REAL NOT NULL,
+  sdk TEXT NOT NULL,
+  sent_at REAL NOT NULL,
+  dropped INTEGER NOT NULL,
+  event_count INTEGER NOT NULL,
+  duplicates INTEGER NOT NULL
+);
+`;
+
+/** The span a trace is named after: parentSpanId null or, for a continued trace, the invocation whose parent is elsewhere. */
+export function findRoot(spans: SpanEvent[]): SpanEvent | undefined {
+  const ids = new Set(spans.map((s) => s.spanId));
+  return (
+    spans.find((s) => s.parentSpanId === null) ??
+    spans.find((s) => s.kind === "invocation" && !ids.has(s.parentSpanId!))
+  );
+}
+
+export function summarize(traceId: string, spans: SpanEvent[]): TraceSummary {
+  const root = findRoot(spans);
+  const ids = new Set(spans.map((s) => s.spanId));
+  // Before the root arrives, name the trace after its earliest top-most span so the list still shows it.
+  const head = root ?? spans.find((s) => s.parentSpanId === null || !ids.has(s.parentSpanId)) ?? spans[0]!;
+  const start = Math.min(...spans.map((s) => s.startTime));
+  const end = Math.max(...spans.map((s) => s.endTime));
+  const platform = head.attributes["lumiqtrace.platform"];
+  return {
+    traceId,
+    name: head.name,
+    platform: typeof platform === "string" ? platform : null,
+    startTime: start,
+    durationMs: end - start,
+    status: head.status,
+    spanCount: spans.length,
+    llmCalls: spans.filter((s) => s.kind === "llm").length,
+    userId: head.userId ?? spans.find((s) => s.userId)?.userId ?? null,
+    hasRoot: root !== undefined,
+  };
+}
+
+/** Opens (and creates) the SQLite database; `":memory:"` keeps everything in this process. */
+export function openStore(path: string): Store {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  if (path !== ":memory:") db.pragma("journal_mode = WAL");
+  db.exec(SCHEMA);
+
+  const insertEvent = db.prepare(
+    `INSERT OR IGNORE INTO events (id, trace_id, span_id, parent_span_id, kind, start_time, received_at, json)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertBatchRow = db.prepare(
+    "INSERT INTO batches (received_at, sdk, sent_at, dropped, event_count, duplicates) VALUES (?, ?, ?, ?, ?, ?)",
+  );
+  const selectTrace = db.prepare("SELECT json FROM events WHERE trace_id = ? ORDER BY start_time, rowid");
+  const selectRecent = db.prepare(
+    "SELECT trace_id, MIN(start_time) AS start FROM events GROUP BY trace_id ORDER BY start DESC LIMIT ?",
+  );
+
+  const insertAll = db.transaction((batch: Batch, receivedAt: number): StoredBatch => {
+    const added: SpanEvent[] = [];
+    for (const e of batch.events) {
+      const r = insertEvent.run(
+        e.id,
+        e.traceId,
+        e.spanId,
+        e.parentSpanId,
+        e.kind,
+        e.startTime,
+        receivedAt,
+        JSON.stringify(e),
+      );
+      if (r.changes === 1) added.push(e);
+    }
+    const duplicates = batch.events.length - added.length;
+    insertBatchRow.run(
+      receivedAt,
+      `${batch.sdk.name}/${batch.sdk.version}`,
+      batch.sentAt,
+      batch.dropped,
+      batch.events.length,
+      duplicates,
+    );
+    return { added, duplicates };
+  });
+
+  const getTrace = (traceId: string): SpanEvent[] =>
+    (selectTrace.all(traceId) as Array<{ json: string }>).map((r) => JSON.parse(r.json) as SpanEvent);
+
+  return {
+    insertBatch: (batch, receivedAt) => insertAll(batch, receivedAt),
+    getTrace,
+    listTraces(limit) {
+      const rows = selectRecent.all(limit) as Array<{ trace_id: string }>;
+      return rows.map((r) => summarize(r.trace_id, getTrace(r.trace_id)));
+    },
+    close: () => db.close(),
+  };
+}

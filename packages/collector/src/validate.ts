@@ -1,0 +1,166 @@
+// Checks a batch body against docs/protocol.md. Strict on purpose: the SDK's tests run against this
+// collector, so anything it accepts the hosted API must accept too, and nothing more.
+
+export type AttributeValue = string | number | boolean | Array<string | number | boolean>;
+
+export interface SpanEvent {
+  id: string;
+  type: "span";
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  kind: "invocation" | "llm" | "custom";
+  startTime: number;
+  endTime: number;
+  status: "ok" | "error" | "cancelled";
+  error?: { type: string; message: string; status?: number };
+  attributes: Record<string, AttributeValue>;
+  userId?: string;
+  sessionId?: string;
+  tags?: string[];
+  metadata?: Record<string, unknown>;
+  environment?: string;
+  release?: string;
+}
+
+export interface Batch {
+  sdk: { name: string; version: string };
+  sentAt: number;
+  dropped: number;
+  events: SpanEvent[];
+}
+
+export type Validation = { ok: true; batch: Batch } | { ok: false; error: string };
+
+const BATCH_FIELDS = new Set(["sdk", "sentAt", "dropped", "events"]);
+const EVENT_FIELDS = new Set([
+  "id",
+  "type",
+  "traceId",
+  "spanId",
+  "parentSpanId",
+  "name",
+  "kind",
+  "startTime",
+  "endTime",
+  "status",
+  "error",
+  "attributes",
+  "userId",
+  "sessionId",
+  "tags",
+  "metadata",
+  "environment",
+  "release",
+]);
+const ERROR_FIELDS = new Set(["type", "message", "status"]);
+const KINDS = new Set(["invocation", "llm", "custom"]);
+const STATUSES = new Set(["ok", "error", "cancelled"]);
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
+
+class Invalid extends Error {}
+
+function fail(path: string, expected: string): never {
+  throw new Invalid(`${path}: ${expected}`);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function checkFields(obj: Record<string, unknown>, allowed: Set<string>, path: string): void {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.has(key)) fail(path ? `${path}.${key}` : key, "unknown field");
+  }
+}
+
+function str(v: unknown, path: string, min = 0, max = Number.POSITIVE_INFINITY): string {
+  if (typeof v !== "string") fail(path, "expected a string");
+  if (v.length < min || v.length > max) {
+    fail(path, max === Number.POSITIVE_INFINITY ? `expected at least ${min} characters` : `expected ${min}..${max} characters`);
+  }
+  return v;
+}
+
+function num(v: unknown, path: string): number {
+  if (typeof v !== "number" || !Number.isFinite(v)) fail(path, "expected a finite number");
+  return v;
+}
+
+function hexId(v: unknown, path: string, re: RegExp, len: number): string {
+  if (typeof v !== "string" || !re.test(v)) fail(path, `expected ${len} lowercase hex characters`);
+  if (/^0+$/.test(v)) fail(path, "must not be all zeros");
+  return v;
+}
+
+function isScalar(v: unknown): v is string | number | boolean {
+  return typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v));
+}
+
+function checkAttributes(v: unknown, path: string): void {
+  if (!isObject(v)) fail(path, "expected an object");
+  for (const [key, value] of Object.entries(v)) {
+    if (isScalar(value)) continue;
+    if (Array.isArray(value) && value.every(isScalar)) continue;
+    fail(`${path}.${key}`, "expected a string, number, boolean or an array of them");
+  }
+}
+
+function checkEvent(e: unknown, path: string): void {
+  if (!isObject(e)) fail(path, "expected an object");
+  checkFields(e, EVENT_FIELDS, path);
+  str(e.id, `${path}.id`, 1, 64);
+  if (e.type !== "span") fail(`${path}.type`, 'expected "span"');
+  hexId(e.traceId, `${path}.traceId`, TRACE_ID, 32);
+  hexId(e.spanId, `${path}.spanId`, SPAN_ID, 16);
+  if (e.parentSpanId !== null) hexId(e.parentSpanId, `${path}.parentSpanId`, SPAN_ID, 16);
+  str(e.name, `${path}.name`, 1, 1024);
+  if (typeof e.kind !== "string" || !KINDS.has(e.kind)) fail(`${path}.kind`, 'expected "invocation", "llm" or "custom"');
+  const start = num(e.startTime, `${path}.startTime`);
+  const end = num(e.endTime, `${path}.endTime`);
+  if (end < start) fail(`${path}.endTime`, "must not be before startTime");
+  if (typeof e.status !== "string" || !STATUSES.has(e.status)) {
+    fail(`${path}.status`, 'expected "ok", "error" or "cancelled"');
+  }
+  if (e.error !== undefined) {
+    const err = e.error;
+    if (!isObject(err)) fail(`${path}.error`, "expected an object");
+    checkFields(err, ERROR_FIELDS, `${path}.error`);
+    str(err.type, `${path}.error.type`);
+    str(err.message, `${path}.error.message`);
+    if (err.status !== undefined) num(err.status, `${path}.error.status`);
+  }
+  checkAttributes(e.attributes, `${path}.attributes`);
+  for (const key of ["userId", "sessionId", "environment", "release"] as const) {
+    if (e[key] !== undefined) str(e[key], `${path}.${key}`);
+  }
+  if (e.tags !== undefined) {
+    if (!Array.isArray(e.tags)) fail(`${path}.tags`, "expected an array of strings");
+    e.tags.forEach((t, i) => str(t, `${path}.tags[${i}]`));
+  }
+  if (e.metadata !== undefined && !isObject(e.metadata)) fail(`${path}.metadata`, "expected an object");
+}
+
+/** Validates a parsed JSON body; the error names the first offending field, e.g. `events[3].traceId: ...`. */
+export function validateBatch(body: unknown): Validation {
+  try {
+    if (!isObject(body)) fail("body", "expected a JSON object");
+    checkFields(body, BATCH_FIELDS, "");
+    if (!isObject(body.sdk)) fail("sdk", "expected an object");
+    checkFields(body.sdk, new Set(["name", "version"]), "sdk");
+    str(body.sdk.name, "sdk.name", 1);
+    str(body.sdk.version, "sdk.version", 1);
+    num(body.sentAt, "sentAt");
+    const dropped = num(body.dropped, "dropped");
+    if (!Number.isInteger(dropped) || dropped < 0) fail("dropped", "expected a non-negative integer");
+    if (!Array.isArray(body.events)) fail("events", "expected an array");
+    if (body.events.length === 0) fail("events", "expected at least one event");
+    body.events.forEach((e, i) => checkEvent(e, `events[${i}]`));
+    return { ok: true, batch: body as unknown as Batch };
+  } catch (err) {
+    if (err instanceof Invalid) return { ok: false, error: err.message };
+    throw err;
+  }
+}
