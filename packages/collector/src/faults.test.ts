@@ -178,13 +178,11 @@ describe("fault spec rules", () => {
     // test double for Math.random: a fixed sequence
     const draws = [0.9, 0.1, 0.9, 0.2, 0.1];
     const faults = createFaults({ status: 503, count: 2, rate: 0.5 }, () => draws.shift()!);
-    expect([faults.next(), faults.next(), faults.next(), faults.next(), faults.next()].map((f) => f?.status ?? null)).toEqual([
-      null,
-      503,
-      null,
-      503,
-      null,
-    ]);
+    expect(
+      [faults.next(), faults.next(), faults.next(), faults.next(), faults.next()].map(
+        (f) => f?.status ?? null,
+      ),
+    ).toEqual([null, 503, null, 503, null]);
     expect(faults.get()).toBeNull();
   });
 });

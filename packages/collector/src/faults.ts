@@ -31,7 +31,10 @@ export function checkFaultSpec(spec: unknown): FaultSpec {
   const s = spec as Record<string, unknown>;
   for (const key of Object.keys(s)) if (!FIELDS.has(key)) throw new Error(`fault spec: unknown field ${key}`);
   const isNum = (v: unknown) => typeof v === "number" && Number.isFinite(v);
-  if (s.status !== undefined && !(Number.isInteger(s.status) && (s.status as number) >= 400 && (s.status as number) <= 599)) {
+  if (
+    s.status !== undefined &&
+    !(Number.isInteger(s.status) && (s.status as number) >= 400 && (s.status as number) <= 599)
+  ) {
     throw new Error("fault spec: status must be an HTTP status from 400 to 599");
   }
   if (s.retryAfter !== undefined && !(isNum(s.retryAfter) && (s.retryAfter as number) >= 0)) {
@@ -41,7 +44,8 @@ export function checkFaultSpec(spec: unknown): FaultSpec {
     throw new Error("fault spec: delayMs must be a number >= 0");
   }
   for (const key of ["hang", "reset"]) {
-    if (s[key] !== undefined && typeof s[key] !== "boolean") throw new Error(`fault spec: ${key} must be a boolean`);
+    if (s[key] !== undefined && typeof s[key] !== "boolean")
+      throw new Error(`fault spec: ${key} must be a boolean`);
   }
   if (s.count !== undefined && !(Number.isInteger(s.count) && (s.count as number) >= 1)) {
     throw new Error("fault spec: count must be an integer >= 1");

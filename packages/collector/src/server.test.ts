@@ -37,7 +37,10 @@ describe("ingest", () => {
   it("counts a retried event as a duplicate and stores it once", async () => {
     const a = makeEvent();
     const b = makeEvent();
-    expect(await (await postBatch(c.url, c.apiKey, makeBatch([a]))).json()).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await (await postBatch(c.url, c.apiKey, makeBatch([a]))).json()).toEqual({
+      accepted: 1,
+      duplicates: 0,
+    });
     const again = await postBatch(c.url, c.apiKey, makeBatch([a, b, b]));
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ accepted: 1, duplicates: 2 });
@@ -89,26 +92,102 @@ describe("ingest", () => {
 
 describe("bad input gets a clear 4xx and is never stored", () => {
   const valid = () => makeBatch([makeEvent(), makeEvent()]);
-  const cases: Array<[string, () => { body?: unknown; raw?: string | Buffer; key?: string | null; headers?: Record<string, string> }, number, RegExp]> = [
+  const cases: Array<
+    [
+      string,
+      () => { body?: unknown; raw?: string | Buffer; key?: string | null; headers?: Record<string, string> },
+      number,
+      RegExp,
+    ]
+  > = [
     ["malformed JSON", () => ({ raw: '{"sdk": {"name": ' }), 400, /not valid JSON/],
     ["missing key", () => ({ body: valid(), key: null }), 401, /missing API key/],
     ["wrong key", () => ({ body: valid(), key: "lqt_dev_wrong" }), 401, /invalid API key/],
     ["unknown top-level field", () => ({ body: { ...valid(), extra: 1 } }), 400, /^extra: unknown field/],
-    ["unknown event field", () => ({ body: makeBatch([makeEvent(), { ...makeEvent(), spanKind: "x" } as never]) }), 400, /^events\[1\]\.spanKind: unknown field/],
-    ["traceId not hex", () => ({ body: makeBatch([makeEvent(), makeEvent(), makeEvent(), makeEvent({ traceId: "XYZ" })]) }), 400, /^events\[3\]\.traceId: expected 32 lowercase hex characters/],
-    ["all-zero spanId", () => ({ body: makeBatch([makeEvent({ spanId: "0".repeat(16) })]) }), 400, /events\[0\]\.spanId: must not be all zeros/],
-    ["startTime a string", () => ({ body: makeBatch([makeEvent({ startTime: "now" as never })]) }), 400, /events\[0\]\.startTime: expected a finite number/],
-    ["endTime before startTime", () => ({ body: makeBatch([makeEvent({ startTime: 10, endTime: 5 })]) }), 400, /endTime: must not be before startTime/],
-    ["bad kind", () => ({ body: makeBatch([makeEvent({ kind: "server" as never })]) }), 400, /events\[0\]\.kind/],
-    ["bad status", () => ({ body: makeBatch([makeEvent({ status: "failed" as never })]) }), 400, /events\[0\]\.status/],
-    ["object attribute", () => ({ body: makeBatch([makeEvent({ attributes: { a: { b: 1 } } as never })]) }), 400, /events\[0\]\.attributes\.a/],
-    ["missing parentSpanId", () => { const e: Record<string, unknown> = makeEvent(); delete e.parentSpanId; return { body: makeBatch([e as never]) }; }, 400, /parentSpanId/],
+    [
+      "unknown event field",
+      () => ({ body: makeBatch([makeEvent(), { ...makeEvent(), spanKind: "x" } as never]) }),
+      400,
+      /^events\[1\]\.spanKind: unknown field/,
+    ],
+    [
+      "traceId not hex",
+      () => ({ body: makeBatch([makeEvent(), makeEvent(), makeEvent(), makeEvent({ traceId: "XYZ" })]) }),
+      400,
+      /^events\[3\]\.traceId: expected 32 lowercase hex characters/,
+    ],
+    [
+      "all-zero spanId",
+      () => ({ body: makeBatch([makeEvent({ spanId: "0".repeat(16) })]) }),
+      400,
+      /events\[0\]\.spanId: must not be all zeros/,
+    ],
+    [
+      "startTime a string",
+      () => ({ body: makeBatch([makeEvent({ startTime: "now" as never })]) }),
+      400,
+      /events\[0\]\.startTime: expected a finite number/,
+    ],
+    [
+      "endTime before startTime",
+      () => ({ body: makeBatch([makeEvent({ startTime: 10, endTime: 5 })]) }),
+      400,
+      /endTime: must not be before startTime/,
+    ],
+    [
+      "bad kind",
+      () => ({ body: makeBatch([makeEvent({ kind: "server" as never })]) }),
+      400,
+      /events\[0\]\.kind/,
+    ],
+    [
+      "bad status",
+      () => ({ body: makeBatch([makeEvent({ status: "failed" as never })]) }),
+      400,
+      /events\[0\]\.status/,
+    ],
+    [
+      "object attribute",
+      () => ({ body: makeBatch([makeEvent({ attributes: { a: { b: 1 } } as never })]) }),
+      400,
+      /events\[0\]\.attributes\.a/,
+    ],
+    [
+      "missing parentSpanId",
+      () => {
+        const e: Record<string, unknown> = { ...makeEvent() };
+        delete e.parentSpanId;
+        return { body: makeBatch([e as never]) };
+      },
+      400,
+      /parentSpanId/,
+    ],
     ["empty events", () => ({ body: makeBatch([]) }), 400, /^events: expected at least one event/],
-    ["id too long", () => ({ body: makeBatch([makeEvent({ id: "a".repeat(65) })]) }), 400, /events\[0\]\.id: expected 1\.\.64 characters/],
+    [
+      "id too long",
+      () => ({ body: makeBatch([makeEvent({ id: "a".repeat(65) })]) }),
+      400,
+      /events\[0\]\.id: expected 1\.\.64 characters/,
+    ],
     ["body an array", () => ({ body: [valid()] }), 400, /^body: expected a JSON object/],
-    ["invalid gzip", () => ({ raw: Buffer.from("not gzip"), headers: { "content-encoding": "gzip" } }), 400, /not valid gzip/],
-    ["unknown encoding", () => ({ body: valid(), headers: { "content-encoding": "br" } }), 415, /Content-Encoding/],
-    ["form content type", () => ({ body: valid(), headers: { "content-type": "application/x-www-form-urlencoded" } }), 415, /Content-Type/],
+    [
+      "invalid gzip",
+      () => ({ raw: Buffer.from("not gzip"), headers: { "content-encoding": "gzip" } }),
+      400,
+      /not valid gzip/,
+    ],
+    [
+      "unknown encoding",
+      () => ({ body: valid(), headers: { "content-encoding": "br" } }),
+      415,
+      /Content-Encoding/,
+    ],
+    [
+      "form content type",
+      () => ({ body: valid(), headers: { "content-type": "application/x-www-form-urlencoded" } }),
+      415,
+      /Content-Type/,
+    ],
   ];
 
   it.each(cases)("%s", async (_name, make, status, message) => {

@@ -49,7 +49,11 @@ export interface Collector {
   events: SpanEvent[];
   /** every ingest request (`POST /v1/batch`), faulted ones included; live */
   requests: IngestRequest[];
-  waitForEvents(predicate: (events: SpanEvent[]) => boolean, options?: { timeoutMs?: number }): Promise<SpanEvent[]>;
+  /** Resolves with `events` once `predicate(events)` holds; re-checked after every ingest request. Rejects after `timeoutMs` (default 10 s) listing what arrived. */
+  waitForEvents(
+    predicate: (events: SpanEvent[]) => boolean,
+    options?: { timeoutMs?: number },
+  ): Promise<SpanEvent[]>;
   setFaults(spec: FaultSpec | null): void;
   /** the read API's `GET /v1/traces`, newest first */
   getTraces(limit?: number): TraceSummary[];
@@ -73,7 +77,12 @@ export function generateApiKey(): string {
   return `lqt_dev_${randomBytes(18).toString("base64url")}`;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     "content-type": "application/json; charset=utf-8",
@@ -121,7 +130,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const dbPath = options.dbPath ?? ":memory:";
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const retainEvents = options.retainEvents ?? true;
-  const log = options.quiet === false ? (options.log ?? ((line: string) => process.stdout.write(`${line}\n`))) : null;
+  const log =
+    options.quiet === false ? (options.log ?? ((line: string) => process.stdout.write(`${line}\n`))) : null;
   const store = openStore(dbPath);
   const faults = createFaults(options.faults);
   const events: SpanEvent[] = [];
@@ -130,6 +140,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const hung = new Set<ServerResponse>();
   const sleeping = new Set<() => void>();
   let closed = false;
+  const wakeWaiters = () => {
+    for (const check of [...waiters]) check();
+  };
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -182,7 +195,12 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     }
   }
 
-  async function injectFault(fault: FaultAction, req: IncomingMessage, res: ServerResponse, record: (r: Partial<IngestRequest>) => void) {
+  async function injectFault(
+    fault: FaultAction,
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: (r: Partial<IngestRequest>) => void,
+  ) {
     if (fault.delayMs) await sleep(fault.delayMs);
     if (closed) {
       res.destroy();
@@ -215,7 +233,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     const rawCap = encoding.includes("gzip") ? maxBodyBytes + 1024 * 1024 : maxBodyBytes;
     const { raw, tooLarge } = await readBody(req, rawCap);
     let delayed = false;
-    const record = (r: Partial<IngestRequest>) =>
+    const record = (r: Partial<IngestRequest>) => {
       requests.push({
         method: req.method ?? "POST",
         path,
@@ -225,6 +243,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         ...(delayed ? { fault: "delay" as const } : {}),
         ...r,
       });
+      // waiters may watch `requests` too (e.g. "the SDK retried twice"); stored events come first
+      queueMicrotask(wakeWaiters);
+    };
 
     const fault = faults.next();
     if (fault) {
@@ -254,10 +275,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     const { added, duplicates } = store.insertBatch(checked.batch, receivedAt);
     if (retainEvents) events.push(...added);
     answer(200, { accepted: added.length, duplicates });
-    if (added.length > 0) {
-      for (const wake of [...waiters]) wake();
-      if (log) printTraces(added, log);
-    }
+    if (added.length > 0 && log) printTraces(added, log);
   }
 
   function printTraces(added: SpanEvent[], print: (line: string) => void) {
@@ -273,7 +291,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   function parseLimit(raw: string | null): number {
     if (raw === null) return 50;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1 || n > 1000) throw new HttpError(400, "limit: expected an integer from 1 to 1000");
+    if (!Number.isInteger(n) || n < 1 || n > 1000)
+      throw new HttpError(400, "limit: expected an integer from 1 to 1000");
     return n;
   }
 
@@ -284,7 +303,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       faults.set(null);
       return sendJson(res, 200, { faults: null });
     }
-    if (req.method !== "POST") return sendJson(res, 405, { error: "use GET, POST or DELETE" }, { allow: "GET, POST, DELETE" });
+    if (req.method !== "POST")
+      return sendJson(res, 405, { error: "use GET, POST or DELETE" }, { allow: "GET, POST, DELETE" });
     const { raw, tooLarge } = await readBody(req, 64 * 1024);
     // JSON only, so a web page elsewhere cannot set faults with a simple cross-origin form post
     if (!/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
@@ -310,7 +330,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       return ingest(req, res, path);
     }
     if (path === "/_control/faults") return control(req, res);
-    if (method !== "GET" && method !== "HEAD") return sendJson(res, 405, { error: "use GET" }, { allow: "GET, HEAD" });
+    if (method !== "GET" && method !== "HEAD")
+      return sendJson(res, 405, { error: "use GET" }, { allow: "GET, HEAD" });
     if (path === "/" || path === "/index.html") {
       res.writeHead(200, {
         "content-type": "text/html; charset=utf-8",
@@ -424,7 +445,9 @@ function describeTimeout(timeoutMs: number, events: SpanEvent[], requests: Inges
   const lines = events
     .slice(-20)
     .map((e) => `  ${e.kind} "${e.name}" ${e.status} trace ${e.traceId} span ${e.spanId}`);
-  const reqs = requests.slice(-20).map((r) => `  ${r.method} ${r.path} -> ${r.status || r.fault} (${r.eventCount} events)`);
+  const reqs = requests
+    .slice(-20)
+    .map((r) => `  ${r.method} ${r.path} -> ${r.status || r.fault} (${r.eventCount} events)`);
   return [
     `waitForEvents: predicate still false after ${timeoutMs}ms; ${events.length} events arrived${events.length > 20 ? " (last 20)" : ""}:`,
     ...(lines.length ? lines : ["  (none)"]),

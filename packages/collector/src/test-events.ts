@@ -46,7 +46,13 @@ export function makeTrace(traceId = hex(16)) {
 }
 
 export function makeBatch(events: SpanEvent[], overrides: Partial<Batch> = {}): Batch {
-  return { sdk: { name: "@lumiqtrace/sdk", version: "0.1.0" }, sentAt: Date.now(), dropped: 0, events, ...overrides };
+  return {
+    sdk: { name: "@lumiqtrace/sdk", version: "0.1.0" },
+    sentAt: Date.now(),
+    dropped: 0,
+    events,
+    ...overrides,
+  };
 }
 
 export function postBatch(

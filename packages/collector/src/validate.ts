@@ -79,7 +79,12 @@ function checkFields(obj: Record<string, unknown>, allowed: Set<string>, path: s
 function str(v: unknown, path: string, min = 0, max = Number.POSITIVE_INFINITY): string {
   if (typeof v !== "string") fail(path, "expected a string");
   if (v.length < min || v.length > max) {
-    fail(path, max === Number.POSITIVE_INFINITY ? `expected at least ${min} characters` : `expected ${min}..${max} characters`);
+    fail(
+      path,
+      max === Number.POSITIVE_INFINITY
+        ? `expected at least ${min} characters`
+        : `expected ${min}..${max} characters`,
+    );
   }
   return v;
 }
@@ -117,7 +122,8 @@ function checkEvent(e: unknown, path: string): void {
   hexId(e.spanId, `${path}.spanId`, SPAN_ID, 16);
   if (e.parentSpanId !== null) hexId(e.parentSpanId, `${path}.parentSpanId`, SPAN_ID, 16);
   str(e.name, `${path}.name`, 1, 1024);
-  if (typeof e.kind !== "string" || !KINDS.has(e.kind)) fail(`${path}.kind`, 'expected "invocation", "llm" or "custom"');
+  if (typeof e.kind !== "string" || !KINDS.has(e.kind))
+    fail(`${path}.kind`, 'expected "invocation", "llm" or "custom"');
   const start = num(e.startTime, `${path}.startTime`);
   const end = num(e.endTime, `${path}.endTime`);
   if (end < start) fail(`${path}.endTime`, "must not be before startTime");
@@ -138,7 +144,7 @@ function checkEvent(e: unknown, path: string): void {
   }
   if (e.tags !== undefined) {
     if (!Array.isArray(e.tags)) fail(`${path}.tags`, "expected an array of strings");
-    e.tags.forEach((t, i) => str(t, `${path}.tags[${i}]`));
+    for (const [i, t] of e.tags.entries()) str(t, `${path}.tags[${i}]`);
   }
   if (e.metadata !== undefined && !isObject(e.metadata)) fail(`${path}.metadata`, "expected an object");
 }
@@ -157,7 +163,7 @@ export function validateBatch(body: unknown): Validation {
     if (!Number.isInteger(dropped) || dropped < 0) fail("dropped", "expected a non-negative integer");
     if (!Array.isArray(body.events)) fail("events", "expected an array");
     if (body.events.length === 0) fail("events", "expected at least one event");
-    body.events.forEach((e, i) => checkEvent(e, `events[${i}]`));
+    for (const [i, e] of body.events.entries()) checkEvent(e, `events[${i}]`);
     return { ok: true, batch: body as unknown as Batch };
   } catch (err) {
     if (err instanceof Invalid) return { ok: false, error: err.message };
