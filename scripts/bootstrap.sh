@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Everything a fresh machine needs before `pnpm demo` or `pnpm test`: pnpm itself, the system packages the
+# end-to-end tests use (each package lists its own in .ci/setup.d/), and the workspace's dependencies.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(pnpm -v 2>/dev/null || true)" != "12.4.2" ]; then
+  # corepack fails its signature check on some machines; npm always works
+  npm install -g --silent pnpm@12.4.2
+fi
+
+shopt -s nullglob
+setups=(.ci/setup.d/*.sh)
+if [ ${#setups[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq >/dev/null
+    for f in "${setups[@]}"; do
+      echo "setup: $f"
+      bash "$f"
+    done
+  else
+    echo "not root: skipping ${setups[*]} (install what they list by hand)" >&2
+  fi
+fi
+
+pnpm install --frozen-lockfile
