@@ -1,3 +1,80 @@
 #!/usr/bin/env node
-console.error("lumiqtrace: the CLI is not ready yet");
-process.exit(1);
+// `lumiqtrace dev`: the local collector in a terminal.
+import { describeFaults, parseDevArgs, USAGE, UsageError } from "./args.js";
+import { startCollector } from "./server.js";
+
+async function dev(argv: string[]): Promise<void> {
+  const args = parseDevArgs(argv, process.env);
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  let collector: Awaited<ReturnType<typeof startCollector>>;
+  try {
+    collector = await startCollector({
+      port: args.port,
+      host: args.host,
+      apiKey: args.apiKey,
+      dbPath: args.dbPath,
+      quiet: false,
+      log: out,
+      faults: args.faults,
+      retainEvents: false,
+      ...(args.maxBodyBytes !== undefined ? { maxBodyBytes: args.maxBodyBytes } : {}),
+    });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === "EADDRINUSE") {
+      throw new UsageError(
+        `port ${args.port} on ${args.host} is in use: pass --port with another port (0 for a free one)`,
+      );
+    }
+    throw err;
+  }
+  // A key taken from the environment may be a real one: show only its end. A generated or typed one is shown whole.
+  const shownKey =
+    args.keySource === "env" ? `…${args.apiKey.slice(-4)} (from LUMIQTRACE_API_KEY)` : collector.apiKey;
+  const envKey = args.keySource === "env" ? "<your LUMIQTRACE_API_KEY>" : collector.apiKey;
+  out(`LumiqTrace collector listening on ${collector.url}`);
+  out(`  viewer:   ${collector.url}/`);
+  out(`  api key:  ${shownKey}`);
+  out(`  database: ${args.dbPath === ":memory:" ? "in memory (--memory)" : args.dbPath}`);
+  if (args.faults) out(`  faults:   ${describeFaults(args.faults)}`);
+  out("Point your app at it (paste into its environment):");
+  out(`  LUMIQTRACE_BASE_URL=${collector.url}`);
+  out(`  LUMIQTRACE_API_KEY=${envKey}`);
+  out("Waiting for traces (Ctrl-C to stop)...");
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    out(`Stopping (${signal})...`);
+    collector.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (command !== "dev") throw new UsageError(`unknown command "${command}"`);
+  await dev(rest);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    process.stderr.write(`lumiqtrace: ${(err as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  process.stderr.write(`lumiqtrace: ${(err as Error)?.stack ?? err}\n`);
+  process.exit(1);
+});

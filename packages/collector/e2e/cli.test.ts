@@ -1,0 +1,134 @@
+// The `lumiqtrace` bin as a user runs it: a real child process, talked to over HTTP.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { makeBatch, makeEvent, makeTrace, postBatch } from "../src/test-events.js";
+
+const bin = join(import.meta.dirname, "..", "dist", "cli.mjs");
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+
+beforeAll(() => {
+  if (!existsSync(bin))
+    throw new Error(`${bin} is missing: run \`pnpm --filter @lumiqtrace/collector build\` first`);
+});
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const cwd = mkdtempSync(join(tmpdir(), "lumiq-cli-"));
+  dirs.push(cwd);
+  const { LUMIQTRACE_API_KEY: _drop, ...baseEnv } = process.env;
+  const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...baseEnv, ...env } });
+  children.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
+  child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const waitFor = async (re: RegExp, timeoutMs = 15_000) => {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      const m = re.exec(stdout);
+      if (m) return m;
+      if (child.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`no ${re} in stdout:\n${stdout}\nstderr:\n${stderr}`);
+  };
+  const started = async () => {
+    await waitFor(/Waiting for traces/);
+    return {
+      url: (await waitFor(/LUMIQTRACE_BASE_URL=(\S+)/))[1]!,
+      key: (await waitFor(/LUMIQTRACE_API_KEY=(\S+)/))[1]!,
+    };
+  };
+  return { child, cwd, exited, waitFor, started, output: () => ({ stdout, stderr }) };
+}
+
+describe("lumiqtrace dev", () => {
+  it("prints URL, key and database, takes a batch, prints the trace line and exits on SIGTERM", async () => {
+    const cli = run(["dev", "--port", "0"]);
+    const { url, key } = await cli.started();
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(key).toMatch(/^lqt_dev_/);
+    const { stdout } = cli.output();
+    expect(stdout).toContain(`viewer:   ${url}/`);
+    expect(stdout).toContain(`api key:  ${key}`);
+    const dbPath = join(cli.cwd, ".lumiqtrace", "traces.sqlite");
+    expect(stdout).toContain(`database: ${dbPath}`);
+    expect(existsSync(dbPath)).toBe(true);
+
+    const { root, llm } = makeTrace();
+    const res = await postBatch(url, key, makeBatch([llm, root]));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ accepted: 2, duplicates: 0 });
+    await cli.waitFor(
+      /vercel {2}POST \/api\/chat {2}412ms {2}ok {2}· openai gpt-4o-mini-2024-07-18 ttft 120ms 52→18 tok ok\n/,
+    );
+    const trace = await (await fetch(`${url}/v1/traces/${root.traceId}`)).json();
+    expect(trace.spans).toHaveLength(2);
+
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited).toBe(0);
+    expect(cli.output().stdout).toContain("Stopping (SIGTERM)");
+  });
+
+  it("uses LUMIQTRACE_API_KEY from the environment without printing it", async () => {
+    const secret = "lqt_live_abcdefghijklmnop1234";
+    const cli = run(["dev", "--port", "0", "--memory"], { LUMIQTRACE_API_KEY: secret });
+    const { url } = await cli.started();
+    expect(cli.output().stdout).not.toContain(secret);
+    expect(cli.output().stdout).toContain("…1234 (from LUMIQTRACE_API_KEY)");
+    expect(cli.output().stdout).toContain("database: in memory (--memory)");
+    expect((await postBatch(url, "wrong", makeBatch([makeEvent()]))).status).toBe(401);
+    expect((await postBatch(url, secret, makeBatch([makeEvent()]))).status).toBe(200);
+    cli.child.kill("SIGINT");
+    expect(await cli.exited).toBe(0);
+  });
+
+  it("injects the faults given as flags", async () => {
+    const cli = run([
+      "dev",
+      "--port",
+      "0",
+      "--memory",
+      "--key",
+      "k1",
+      "--fail",
+      "429",
+      "--retry-after",
+      "3",
+      "--fail-count",
+      "2",
+    ]);
+    const { url, key } = await cli.started();
+    expect(key).toBe("k1");
+    expect(cli.output().stdout).toContain("faults:   answer 429 (Retry-After: 3) (next 2 requests)");
+    const first = await postBatch(url, key, makeBatch([makeEvent()]));
+    expect(first.status).toBe(429);
+    expect(first.headers.get("retry-after")).toBe("3");
+    expect((await postBatch(url, key, makeBatch([makeEvent()]))).status).toBe(429);
+    expect((await postBatch(url, key, makeBatch([makeEvent()]))).status).toBe(200);
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited).toBe(0);
+  });
+
+  it("exits 2 with the reason on a bad flag or a port in use", async () => {
+    const bad = run(["dev", "--fail-rate", "2", "--fail", "503"]);
+    expect(await bad.exited).toBe(2);
+    expect(bad.output().stderr).toMatch(/faults: rate must be a number from 0 to 1/);
+
+    const first = run(["dev", "--port", "0", "--memory"]);
+    const { url } = await first.started();
+    const port = new URL(url).port;
+    const second = run(["dev", "--port", port, "--memory"]);
+    expect(await second.exited).toBe(2);
+    expect(second.output().stderr).toContain(`port ${port} on 127.0.0.1 is in use`);
+  });
+});

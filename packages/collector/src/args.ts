@@ -1,0 +1,122 @@
+// Flags of `lumiqtrace dev`, parsed apart from the bin so tests can check them without a process.
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { checkFaultSpec, type FaultSpec } from "./faults.js";
+import { generateApiKey } from "./server.js";
+
+export const USAGE = `Usage: lumiqtrace dev [options]
+
+Runs the LumiqTrace ingest API on this machine, stores traces in SQLite, prints one line per trace and
+serves a viewer at the same address.
+
+Options:
+  --port N            port to listen on (default 4477; 0 picks a free one)
+  --host H            address to listen on (default 127.0.0.1)
+  --key K             API key clients must send (default: $LUMIQTRACE_API_KEY, else a generated one)
+  --db PATH           SQLite file (default .lumiqtrace/traces.sqlite)
+  --memory            keep traces in memory only
+  --max-body-bytes N  largest accepted body after decompression (default 5242880)
+
+Fault injection (ingest requests only; also at POST/DELETE /_control/faults):
+  --fail STATUS       answer with this status (503, 429, 413, 500, 408, ...)
+  --retry-after S     send Retry-After: S with --fail
+  --delay-ms N        wait N ms before answering
+  --hang              never answer
+  --reset             reset the connection
+  --fail-count N      only the next N requests
+  --fail-rate R       each request with probability R (0..1)
+`;
+
+export class UsageError extends Error {}
+
+function int(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`--${name}: expected an integer >= ${min}, got "${value}"`);
+  return n;
+}
+
+function number(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n))
+    throw new UsageError(`--${name}: expected a number, got "${value}"`);
+  return n;
+}
+
+export function parseDevArgs(argv: string[], env: Record<string, string | undefined>) {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      key: { type: "string" },
+      db: { type: "string" },
+      memory: { type: "boolean" },
+      "max-body-bytes": { type: "string" },
+      fail: { type: "string" },
+      "retry-after": { type: "string" },
+      "delay-ms": { type: "string" },
+      hang: { type: "boolean" },
+      reset: { type: "boolean" },
+      "fail-count": { type: "string" },
+      "fail-rate": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.memory && values.db !== undefined) throw new UsageError("give --db or --memory, not both");
+  const port = int("port", values.port, 0) ?? 4477;
+  if (port > 65535) throw new UsageError("--port: expected 0..65535");
+
+  const fault: FaultSpec = {};
+  const status = int("fail", values.fail, 400);
+  if (status !== undefined) fault.status = status;
+  const retryAfter = number("retry-after", values["retry-after"]);
+  if (retryAfter !== undefined) fault.retryAfter = retryAfter;
+  const delayMs = number("delay-ms", values["delay-ms"]);
+  if (delayMs !== undefined) fault.delayMs = delayMs;
+  if (values.hang) fault.hang = true;
+  if (values.reset) fault.reset = true;
+  const count = int("fail-count", values["fail-count"], 1);
+  if (count !== undefined) fault.count = count;
+  const rate = number("fail-rate", values["fail-rate"]);
+  if (rate !== undefined) fault.rate = rate;
+  let faults: FaultSpec | null = null;
+  if (Object.keys(fault).length > 0) {
+    try {
+      faults = checkFaultSpec(fault);
+    } catch (err) {
+      throw new UsageError((err as Error).message.replace("fault spec: ", "faults: "));
+    }
+  }
+
+  const keySource = values.key !== undefined ? "flag" : env.LUMIQTRACE_API_KEY ? "env" : "generated";
+  return {
+    help: values.help === true,
+    port,
+    host: values.host ?? "127.0.0.1",
+    apiKey: values.key ?? env.LUMIQTRACE_API_KEY ?? generateApiKey(),
+    keySource,
+    dbPath: values.memory ? ":memory:" : resolve(values.db ?? ".lumiqtrace/traces.sqlite"),
+    maxBodyBytes: int("max-body-bytes", values["max-body-bytes"], 1),
+    faults,
+  } as const;
+}
+
+export function describeFaults(f: FaultSpec): string {
+  const what = [
+    f.status !== undefined &&
+      `answer ${f.status}${f.retryAfter !== undefined ? ` (Retry-After: ${f.retryAfter})` : ""}`,
+    f.delayMs !== undefined && `delay ${f.delayMs}ms`,
+    f.hang && "hang",
+    f.reset && "reset the connection",
+  ].filter(Boolean);
+  const scope = [
+    f.count !== undefined && `next ${f.count} requests`,
+    f.rate !== undefined && `rate ${f.rate}`,
+  ].filter(Boolean);
+  return `${what.join(", ")}${scope.length ? ` (${scope.join(", ")})` : " (every ingest request)"}`;
+}
