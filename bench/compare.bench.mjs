@@ -1,0 +1,386 @@
+// Side by side, per platform: the same minimal handler unwrapped, wrapped with ours, and doing the same job
+// (init + one recorded LLM event + flush) with Sentry (`@sentry/aws-serverless`, Lambda) and Langfuse (v3
+// client). Each handler is bundled with esbuild, then run in fresh processes, one at a time, round-robin.
+// Ours flushes to the local collector, started in this process; Sentry and Langfuse to a loopback HTTP
+// sink (this process too) that answers 200. Prints a table and writes it to bench/RESULTS.md.
+//
+// Knobs (env): COMPARE_RUNS fresh processes per handler (default 7), COMPARE_STEADY invocations timed
+// after COMPARE_WARMUP (default 100 after 20), COMPARE_FLUSHES timed flushes (default 10),
+// COMPARE_ONLY=lambda,hono to run some platforms, COMPARE_NO_BUILD=1 to use the packages' dist as they are.
+import { execFile, spawn } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { createServer } from "node:http";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { delimiter, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
+import { startCollector } from "@lumiqtrace/collector";
+import { build } from "esbuild";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+const fixtures = join(here, "compare");
+const runs = Number(process.env.COMPARE_RUNS ?? 7);
+const childEnv = {
+  BENCH_WARMUP: process.env.COMPARE_WARMUP ?? "20",
+  BENCH_STEADY: process.env.COMPARE_STEADY ?? "100",
+  BENCH_FLUSHES: process.env.COMPARE_FLUSHES ?? "10",
+};
+const only = process.env.COMPARE_ONLY?.split(",").filter(Boolean);
+const started = Date.now();
+const loadBefore = loadavg()[0];
+const notes = [];
+const note = (line) => {
+  notes.push(line);
+  console.log(`note: ${line}`);
+};
+
+// ---------------------------------------------------------------- which packages are there and build
+
+const adapters = {
+  lambda: { pkg: "@lumiqtrace/lambda", dir: "lambda" },
+  netlify: { pkg: "@lumiqtrace/netlify", dir: "netlify" },
+  next: { pkg: "@lumiqtrace/vercel", dir: "vercel" },
+  hono: { pkg: "@lumiqtrace/hono", dir: "hono" },
+};
+
+async function buildPackage(name, dir) {
+  if (!existsSync(join(root, "packages", dir, "package.json"))) return `${name} does not exist yet`;
+  if (process.env.COMPARE_NO_BUILD) {
+    return existsSync(join(root, "packages", dir, "dist"))
+      ? null
+      : `${name} has no dist/ (COMPARE_NO_BUILD is set)`;
+  }
+  // The package's own build script, run directly: `pnpm --filter` would first re-check the whole install.
+  const cwd = join(root, "packages", dir);
+  const script = JSON.parse(readFileSync(join(cwd, "package.json"), "utf8")).scripts?.build;
+  if (!script) return `${name} has no build script`;
+  const PATH = [join(cwd, "node_modules/.bin"), join(root, "node_modules/.bin"), process.env.PATH].join(
+    delimiter,
+  );
+  try {
+    await promisify(execFile)("sh", ["-c", script], {
+      cwd,
+      env: { ...process.env, PATH },
+      maxBuffer: 16 << 20,
+    });
+    return null;
+  } catch (error) {
+    const lines = `${error.stdout ?? ""}\n${error.stderr ?? ""}`.split("\n").map((l) => l.trim());
+    const out = (
+      lines
+        .filter((l) => /error/i.test(l) && !l.startsWith("at "))
+        .slice(0, 2)
+        .join(" / ") || lines.slice(-3).join(" / ")
+    ).slice(0, 400);
+    return `${name} does not build (${out})`;
+  }
+}
+
+const sdkProblem = await buildPackage("@lumiqtrace/sdk", "sdk");
+if (sdkProblem) throw new Error(sdkProblem);
+if (!existsSync(join(root, "packages/collector/dist"))) {
+  const p = await buildPackage("@lumiqtrace/collector", "collector");
+  if (p) throw new Error(p);
+}
+
+// Adapters are resolved through a scratch node_modules of symlinks, so a fixture can import one that is
+// not (yet) a dependency of bench/. Hono fixtures take `hono` from @lumiqtrace/hono's own dependencies.
+const scratch = mkdtempSync(join(tmpdir(), "lumiq-compare-"));
+const nodePaths = join(scratch, "node_modules");
+mkdirSync(join(nodePaths, "@lumiqtrace"), { recursive: true });
+const available = {};
+for (const [platform, { pkg, dir }] of Object.entries(adapters)) {
+  if (only && !only.includes(platform)) continue;
+  const problem = await buildPackage(pkg, dir);
+  if (problem) note(`${platform}: "ours" row skipped: ${problem}`);
+  else symlinkSync(join(root, "packages", dir), join(nodePaths, "@lumiqtrace", dir));
+  available[platform] = !problem;
+}
+const honoDir = join(root, "packages/hono/node_modules/hono");
+if (existsSync(honoDir)) symlinkSync(honoDir, join(nodePaths, "hono"));
+
+// ---------------------------------------------------------------- the handlers to compare
+
+const variants = [];
+const add = (platform, variant, label, needs) => {
+  if (only && !only.includes(platform)) return;
+  if (needs === false) return;
+  variants.push({ platform, variant, label, file: join(fixtures, platform, `${variant}.mjs`) });
+};
+add("lambda", "unwrapped", "unwrapped");
+add("lambda", "sdk", "ours: SDK alone (runInvocation)");
+add("lambda", "ours", "ours: @lumiqtrace/lambda", available.lambda);
+add("lambda", "sentry", "Sentry (@sentry/aws-serverless)");
+add("lambda", "langfuse", "Langfuse (langfuse v3)");
+for (const platform of ["netlify", "next", "hono"]) {
+  if (platform === "hono" && !existsSync(honoDir)) {
+    if (!only || only.includes("hono"))
+      note("hono: all rows skipped: `hono` is not installed (packages/hono/node_modules/hono)");
+    continue;
+  }
+  add(platform, "unwrapped", "unwrapped");
+  add(platform, "ours", `ours: ${adapters[platform].pkg}`, available[platform]);
+  add(platform, "langfuse", "Langfuse (langfuse v3)");
+}
+
+// ---------------------------------------------------------------- bundle: size
+
+const outdir = join(scratch, "bundles");
+for (const v of variants) {
+  const outfile = join(outdir, `${v.platform}-${v.variant}.mjs`);
+  try {
+    await build({
+      entryPoints: [v.file],
+      outfile,
+      bundle: true,
+      minify: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      nodePaths: [nodePaths],
+      // CommonJS dependencies (Sentry's) call require() for Node builtins: give the ESM bundle one.
+      banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+      logLevel: "silent",
+      legalComments: "none",
+    });
+  } catch (error) {
+    note(
+      `${v.platform} / ${v.label}: does not bundle (${error.message.split("\n").slice(0, 3).join(" / ")})`,
+    );
+    v.skip = true;
+    continue;
+  }
+  const code = readFileSync(outfile);
+  v.bundle = outfile;
+  v.minBytes = code.length;
+  v.gzBytes = gzipSync(code, { level: 9 }).length;
+}
+
+// ---------------------------------------------------------------- receiving ends, on loopback
+
+const collector = await startCollector({ port: 0 });
+const sinkCounts = { sentry: 0, langfuse: 0, other: 0 };
+const sink = createServer((req, res) => {
+  req.resume();
+  req.on("end", () => {
+    const tool = req.url.startsWith("/api/1/envelope")
+      ? "sentry"
+      : req.url.startsWith("/api/public/")
+        ? "langfuse"
+        : "other";
+    sinkCounts[tool]++;
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(tool === "langfuse" ? '{"successes":[],"errors":[]}' : "{}");
+  });
+});
+await new Promise((resolve) => sink.listen(0, "127.0.0.1", resolve));
+const sinkUrl = `http://127.0.0.1:${sink.address().port}`;
+
+const env = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  NODE_ENV: "production",
+  LUMIQTRACE_API_KEY: collector.apiKey,
+  LUMIQTRACE_BASE_URL: collector.url,
+  BENCH_SENTRY_DSN: `http://benchpublickey@127.0.0.1:${sink.address().port}/1`,
+  BENCH_LANGFUSE_URL: sinkUrl,
+  ...childEnv,
+};
+
+function runChild(v, i) {
+  const out = join(scratch, `${v.platform}-${v.variant}-${i}.json`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["--import", join(fixtures, "loopback-only.mjs"), join(fixtures, "child.mjs")],
+      {
+        env: { ...env, BENCH_BUNDLE: v.bundle, BENCH_PLATFORM: v.platform, BENCH_OUT: out },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("exit", (code) => {
+      if (code !== 0)
+        return reject(new Error(`${v.platform} / ${v.label} exited ${code}:\n${output.slice(-2000)}`));
+      const result = JSON.parse(readFileSync(out, "utf8"));
+      result.output = output.trim();
+      resolve(result);
+    });
+  });
+}
+
+// ---------------------------------------------------------------- run: round-robin, one process each
+
+const live = variants.filter((v) => !v.skip);
+for (const v of live) v.results = [];
+console.log(`${live.length} handlers x ${runs} fresh processes ...`);
+for (let i = 0; i < runs; i++) {
+  for (const v of live) {
+    if (v.failed) continue;
+    const before = { events: collector.events.length, ...sinkCounts };
+    try {
+      const r = await runChild(v, i);
+      r.arrived =
+        v.variant === "sentry"
+          ? `${sinkCounts.sentry - before.sentry} requests`
+          : v.variant === "langfuse"
+            ? `${sinkCounts.langfuse - before.langfuse} requests`
+            : v.variant === "unwrapped"
+              ? "-"
+              : `${collector.events.length - before.events} events`;
+      if (r.blocked.length)
+        throw new Error(`${v.platform} / ${v.label} tried to reach ${r.blocked.join(", ")}`);
+      if (v.variant !== "unwrapped" && r.arrived.startsWith("0 "))
+        throw new Error(`${v.platform} / ${v.label}: nothing arrived`);
+      if (i === 0 && r.output)
+        note(
+          `${v.platform} / ${v.label} printed: ${r.output.split("\n").slice(0, 2).join(" / ").slice(0, 300)}`,
+        );
+      v.results.push(r);
+    } catch (error) {
+      v.failed = true;
+      note(`${v.platform} / ${v.label}: run failed: ${error.message.split("\n").slice(0, 4).join(" / ")}`);
+    }
+  }
+}
+await collector.close();
+sink.close();
+if (sinkCounts.other) note(`the sink got ${sinkCounts.other} requests it did not expect`);
+
+// ---------------------------------------------------------------- table
+
+const median = (xs) => {
+  const s = xs.filter((x) => x != null).sort((a, b) => a - b);
+  if (!s.length) return null;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+for (const v of live) {
+  if (!v.results.length) continue;
+  v.importMs = median(v.results.map((r) => r.importMs));
+  v.firstMs = median(v.results.map((r) => r.firstMs));
+  v.steadyMs = median(v.results.map((r) => r.steadyMs));
+  v.flushMs = median(v.results.flatMap((r) => r.flushSamples));
+  v.rssMb = median(v.results.map((r) => r.maxRssKb)) / 1024;
+  v.arrived = v.results[0].arrived;
+}
+
+const kb = (b) => `${(b / 1024).toFixed(b < 10240 ? 2 : 1)} KB`;
+const ms = (x) => (x == null ? "—" : `${x.toFixed(x < 1 ? 3 : x < 10 ? 2 : 1)} ms`);
+const ratio = (x, base) =>
+  x == null || base == null || !base ? "" : ` (×${(x / base).toFixed(x / base < 10 ? 2 : 0)})`;
+const header = [
+  "platform",
+  "handler",
+  "bundle min",
+  "bundle gzip",
+  "import + init",
+  "first invocation",
+  "steady / invocation",
+  "flush 1 LLM event",
+  "peak RSS",
+  "arrived / process",
+];
+const rows = [];
+for (const platform of Object.keys(adapters)) {
+  const group = live.filter((v) => v.platform === platform && v.results?.length);
+  const base = group.find((v) => v.variant === "unwrapped");
+  for (const v of group) {
+    const over = base && v !== base ? ` +${(v.steadyMs - base.steadyMs).toFixed(3)}` : "";
+    rows.push([
+      platform,
+      v.label,
+      kb(v.minBytes) + ratio(v.minBytes, base?.minBytes),
+      kb(v.gzBytes) + ratio(v.gzBytes, base?.gzBytes),
+      ms(v.importMs) + ratio(v.importMs, base?.importMs),
+      ms(v.firstMs) + ratio(v.firstMs, base?.firstMs),
+      ms(v.steadyMs) + over + ratio(v.steadyMs, base?.steadyMs),
+      ms(v.flushMs),
+      `${v.rssMb.toFixed(1)} MB${ratio(v.rssMb, base?.rssMb)}`,
+      v.arrived,
+    ]);
+  }
+}
+const table = [
+  `| ${header.join(" | ")} |`,
+  `|${header.map(() => "---").join("|")}|`,
+  ...rows.map((r) => `| ${r.join(" | ")} |`),
+].join("\n");
+
+const cpu = cpus();
+const machine = `${cpu[0]?.model.trim()}, ${cpu.length} cores, Node ${process.version}, ${process.platform}/${process.arch}`;
+const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+const seconds = ((Date.now() - started) / 1000).toFixed(0);
+// Other work on the machine skews every row alike but adds noise: the 1-minute load says how much.
+const load = `load average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`;
+const settings = `${runs} fresh processes per handler, round-robin; steady = median of ${childEnv.BENCH_STEADY} invocations after ${childEnv.BENCH_WARMUP} warm-up; flush = median of ${childEnv.BENCH_FLUSHES} per process`;
+
+console.log(`\n${table}\n\nmachine: ${machine}\ndate: ${date}\n${settings}; took ${seconds} s; ${load}`);
+
+const doc = `# Benchmarks: ours beside the tools users would pick instead
+
+Written by \`pnpm bench compare\` (bench/compare.bench.mjs); do not edit by hand.
+
+- machine: ${machine}
+- date: ${date}
+- ${settings}; the whole run took ${seconds} s
+- ${load} (on ${cpu.length} cores)
+
+${table}
+
+(×N) is the ratio to the unwrapped handler on the same platform; in "steady", +x is the time added per
+invocation, in ms.
+
+## What each column is
+
+- **bundle min / gzip**: the handler bundled with esbuild (ESM, platform node, minified, everything
+  bundled but Node's builtins), then gzipped at level 9. The unwrapped handlers are a few hundred bytes, so
+  their ratios are large: read the absolute sizes.
+- **import + init**: from \`import()\` of the bundle to its promise settling, in a fresh process: module
+  evaluation plus the tool's init at the top of the module (\`lumiqtrace.init\`, \`Sentry.init\`,
+  \`new Langfuse\`). Median over the fresh processes.
+- **first invocation**: the first call of the handler in that process, until the caller has the whole
+  response (body read). Where the platform has no \`waitUntil\` (Lambda) this includes the awaited flush.
+  Median over the fresh processes.
+- **steady / invocation**: the same, after warm-up; the median per process, then the median over
+  processes. Between invocations the benchmark awaits what was handed to \`waitUntil\`, so flushes never
+  pile up.
+- **flush 1 LLM event**: one LLM event recorded, then the tool's own flush awaited (\`lumiqtrace.flush()\`
+  to the local collector; \`Sentry.flush()\` and \`langfuse.flushAsync()\` to the loopback sink). Median.
+- **peak RSS**: \`process.resourceUsage().maxRSS\` at the end of the process (import, ${Number(childEnv.BENCH_WARMUP) + Number(childEnv.BENCH_STEADY) + 1}
+  invocations, the flushes). Median over the fresh processes.
+- **arrived / process**: what the receiving end got from the first process: events the local collector
+  accepted (ours: an invocation span and an LLM span per invocation, one LLM span per timed flush), or
+  ingest requests the sink answered (Sentry envelopes, Langfuse ingestion batches). A traced row with
+  nothing arrived fails the run.
+
+## How the handlers are called
+
+Each platform's handler is called in-process the way the platform calls it, with stand-ins of the objects
+it passes (bench/compare/platforms.mjs): an API Gateway v2 event and a Lambda context (no \`waitUntil\`:
+flushes are awaited); Netlify's modern \`(Request, context)\` with \`context.waitUntil\`; a Next route's
+\`POST(Request)\` with Vercel's request context (\`waitUntil\`) installed; Hono's \`app.fetch(request, env,
+ctx)\` with a Workers-style \`ctx.waitUntil\`. The "LLM call" is a test double of an OpenAI chat completion
+(bench/compare/shared/fake-llm.mjs), identical for every row. Each tool records one LLM event per
+invocation its own way (ours: \`lumiqtrace.span(..., { kind: "llm" })\`; Sentry: \`startSpan\` with
+\`op: "gen_ai.chat"\`; Langfuse: \`trace().generation()\`), and flushes the way its docs say for the
+platform (awaited on Lambda, \`waitUntil\` elsewhere). Every process runs with a preload that refuses any
+non-loopback connection (bench/compare/loopback-only.mjs); a tool that tries one fails the run.
+${notes.length ? `\n## Notes from this run\n\n${notes.map((n) => `- ${n}`).join("\n")}\n` : ""}`;
+
+writeFileSync(join(here, "RESULTS.md"), doc);
+rmSync(scratch, { recursive: true, force: true });
+console.log("\nwritten to bench/RESULTS.md");
+if (live.some((v) => v.failed)) process.exitCode = 1;

@@ -1,0 +1,8 @@
+import { answer } from "../shared/body.mjs";
+import { fakeChatCompletion } from "../shared/fake-llm.mjs";
+
+export async function POST(req) {
+  const { prompt } = await req.json();
+  return Response.json(answer(await fakeChatCompletion(prompt)));
+}
+export const handler = POST;

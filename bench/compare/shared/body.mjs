@@ -1,0 +1,3 @@
+export function answer(completion) {
+  return { reply: completion.choices[0].message.content };
+}
