@@ -1,0 +1,206 @@
+// Checks every published package (packages/* without "private": true) the way npm users will get it:
+// builds it, packs it with pnpm (workspace:* becomes a version, `files` applies), then runs
+//   1. publint (strict: warnings fail too) on the tarball,
+//   2. @arethetypeswrong/cli on the tarball (node10, node16 CJS and ESM, bundler),
+//   3. our own runtime check: `exports["."]` resolved with the conditions of each runtime the package
+//      supports (node import/require, workerd, edge-light) must reach a file in the tarball, with types,
+//      and the code a workerd / edge-light bundler gets must import no Node builtin that runtime lacks.
+// Prints every problem and exits 1 if there is any.
+//
+// Usage: node scripts/package-quality.mjs [--no-build] [package-dir ...]
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+// The tools are dev dependencies of the private bench/ workspace package (or of the root, if added there).
+const requireTool = (name) => {
+  for (const from of [join(root, "package.json"), join(root, "bench/package.json")]) {
+    try {
+      return createRequire(from).resolve(name);
+    } catch {}
+  }
+  throw new Error(`${name} is not installed: run pnpm install at the root`);
+};
+const load = async (name) => {
+  const mod = await import(pathToFileURL(requireTool(name)).href);
+  return mod.default && Object.keys(mod).length <= 2 ? { ...mod.default, ...mod } : mod;
+};
+const { publint } = await load("publint");
+const { formatMessage } = await load("publint/utils");
+const esbuild = await load("esbuild");
+const attwBin = join(dirname(requireTool("@arethetypeswrong/cli/package.json")), "dist/index.js");
+
+/** Runtimes each package promises to run on (brief: the SDK's main entry and Hono run everywhere). */
+const RUNTIMES = {
+  "@lumiqtrace/sdk": ["node", "workerd", "edge-light"],
+  "@lumiqtrace/hono": ["node", "workerd", "edge-light"],
+  "@lumiqtrace/vercel": ["node", "edge-light"],
+};
+const CONDITIONS = {
+  "node import": ["node", "import", "default"],
+  "node require": ["node", "require", "default"],
+  // What wrangler (workerd) and Next's edge compiler (edge-light) ask a package's exports for.
+  workerd: ["workerd", "worker", "browser", "import", "default"],
+  "edge-light": ["edge-light", "worker", "browser", "import", "default"],
+};
+/** Node builtins each non-Node runtime gives: workerd with `nodejs_als` (or `nodejs_compat`); Vercel Edge. */
+const BUILTINS = {
+  workerd: new Set(["async_hooks"]),
+  "edge-light": new Set(["async_hooks", "buffer", "events", "util", "assert"]),
+};
+
+const args = process.argv.slice(2);
+const noBuild = args.includes("--no-build");
+const only = args.filter((a) => !a.startsWith("--"));
+const dirs = (only.length ? only : readdirSync(join(root, "packages")).map((d) => join("packages", d)))
+  .map((d) => join(root, d))
+  .filter((d) => existsSync(join(d, "package.json")));
+
+const scratch = mkdtempSync(join(tmpdir(), "lumiq-quality-"));
+let problems = 0;
+const fail = (what, detail) => {
+  problems++;
+  console.log(`  ✗ ${what}${detail ? `\n${detail.replace(/^/gm, "      ")}` : ""}`);
+};
+
+for (const dir of dirs) {
+  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  if (pkg.private) continue;
+  console.log(`\n${pkg.name} (${dir.slice(root.length + 1)})`);
+
+  if (!noBuild) {
+    try {
+      await run("pnpm", ["--filter", pkg.name, "build"], { cwd: root, maxBuffer: 64 << 20 });
+    } catch (error) {
+      fail(
+        pkg,
+        "does not build",
+        `${error.stdout ?? ""}${error.stderr ?? ""}`.trim().split("\n").slice(-15).join("\n"),
+      );
+      continue;
+    }
+  }
+
+  let tarball;
+  try {
+    const { stdout } = await run("pnpm", ["pack", "--pack-destination", scratch, "--json"], { cwd: dir });
+    tarball = JSON.parse(stdout).filename;
+  } catch (error) {
+    fail("pnpm pack fails", String(error.stderr || error.message));
+    continue;
+  }
+
+  // 1. publint, strict, on what `pnpm pack` publishes
+  const { messages, pkg: packed } = await publint({
+    pkgDir: dir,
+    level: "suggestion",
+    strict: true,
+    pack: "pnpm",
+  });
+  if (!messages.some((m) => m.type !== "suggestion")) console.log("  ✓ publint (strict)");
+  for (const m of messages) {
+    const text = `publint ${m.type}: ${formatMessage(m, packed, { color: false }) ?? m.code}`;
+    // Suggestions are advice (publint's own CLI exits 0 on them, even with --strict): shown, not failed.
+    if (m.type === "suggestion") console.log(`  · ${text}`);
+    else fail(text);
+  }
+
+  // 2. are the types wrong
+  try {
+    await run(process.execPath, [attwBin, tarball, "--format", "ascii", "--no-color", "--no-emoji"], {
+      maxBuffer: 16 << 20,
+    });
+    console.log("  ✓ attw (node10, node16 CJS, node16 ESM, bundler)");
+  } catch (error) {
+    fail("attw", `${error.stdout ?? ""}${error.stderr ?? ""}`.trim());
+  }
+
+  // 3. every runtime's conditions reach a typed file in the tarball, and edge code imports what exists there
+  const files = new Set((await listTarball(tarball)).map((f) => f.replace(/^package\//, "")));
+  for (const runtime of RUNTIMES[pkg.name] ?? ["node"]) {
+    for (const [label, conditions] of Object.entries(CONDITIONS)) {
+      if (!label.startsWith(runtime)) continue;
+      const target = resolveExport(packed.exports, ".", conditions);
+      const types = resolveExport(packed.exports, ".", ["types", ...conditions]);
+      if (!target) {
+        fail(`${label}: exports["."] has nothing for conditions ${conditions.join(", ")}`);
+        continue;
+      }
+      if (!files.has(target.replace(/^\.\//, ""))) fail(`${label}: ${target} is not in the package`);
+      else if (!types || !files.has(types.replace(/^\.\//, ""))) fail(`${label}: no types for ${target}`);
+      else if (BUILTINS[runtime]) {
+        const imports = await builtinImports(join(dir, target), conditions, pkg);
+        const missing = imports.filter((b) => !BUILTINS[runtime].has(b.replace(/^node:/, "")));
+        if (missing.length)
+          fail(`${label}: ${target} imports ${missing.join(", ")}, which ${runtime} does not provide`);
+        else
+          console.log(`  ✓ ${label}: ${target}${imports.length ? ` (imports ${imports.join(", ")})` : ""}`);
+      } else console.log(`  ✓ ${label}: ${target}`);
+    }
+  }
+}
+
+rmSync(scratch, { recursive: true, force: true });
+console.log(problems ? `\n${problems} problem(s): see above` : "\nall published packages are clean");
+process.exitCode = problems ? 1 : 0;
+
+/** Node's exports resolution for one subpath and a set of conditions (first match in key order). */
+function resolveExport(exports, subpath, conditions) {
+  if (exports == null) return undefined;
+  let entry =
+    typeof exports === "string" || Array.isArray(exports) || !Object.keys(exports)[0]?.startsWith(".")
+      ? subpath === "."
+        ? exports
+        : undefined
+      : exports[subpath];
+  for (;;) {
+    if (entry == null) return undefined;
+    if (typeof entry === "string") return entry;
+    if (Array.isArray(entry)) {
+      entry = entry[0];
+      continue;
+    }
+    const key = Object.keys(entry).find((k) => k === "default" || conditions.includes(k));
+    if (!key) return undefined;
+    entry = entry[key];
+  }
+}
+
+async function listTarball(tarball) {
+  const { stdout } = await run("tar", ["-tzf", tarball], { maxBuffer: 16 << 20 });
+  return stdout.split("\n").filter(Boolean);
+}
+
+/** The Node builtins the code a bundler makes from `file` (dependencies included, peers not) imports. */
+async function builtinImports(file, conditions, pkg) {
+  const result = await esbuild.build({
+    entryPoints: [file],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: "neutral",
+    format: "esm",
+    conditions: conditions.filter((c) => c !== "import" && c !== "default"),
+    mainFields: ["module", "main"],
+    external: ["node:*", ...builtinNames(), ...Object.keys(pkg.peerDependencies ?? {})],
+    logLevel: "silent",
+  });
+  const found = new Set();
+  for (const input of Object.values(result.metafile.inputs)) {
+    for (const imp of input.imports) {
+      if (imp.external && (imp.path.startsWith("node:") || builtinNames().includes(imp.path)))
+        found.add(imp.path);
+    }
+  }
+  return [...found].sort();
+}
+
+function builtinNames() {
+  return createRequire(import.meta.url)("node:module").builtinModules;
+}
