@@ -232,6 +232,23 @@ describe("bad input gets a clear 4xx and is never stored", () => {
     expect((await postBatch(c.url, c.apiKey, makeBatch([makeEvent()]))).status).toBe(200);
   });
 
+  it("refuses requests addressed to a non-loopback name (DNS rebinding)", async () => {
+    const { request } = await import("node:http");
+    const get = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        request(`${c.url}/v1/traces`, { headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on("error", reject)
+          .end();
+      });
+    expect(await get(`evil.example:${c.port}`)).toBe(403);
+    expect(await get(`localhost:${c.port}`)).toBe(200);
+    expect(await get(`127.0.0.1:${c.port}`)).toBe(200);
+    expect(await get(`[::1]:${c.port}`)).toBe(200);
+  });
+
   it("answers 404 and 405 for unknown routes and methods", async () => {
     expect((await fetch(`${c.url}/nope`)).status).toBe(404);
     expect((await fetch(`${c.url}/v1/batch`)).status).toBe(405);

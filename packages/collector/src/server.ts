@@ -73,6 +73,21 @@ class HttpError extends Error {
   }
 }
 
+/** `localhost`, `*.localhost`, 127.0.0.0/8 or ::1, with or without a port. */
+export function isLoopbackHost(hostHeader: string | undefined): boolean {
+  if (!hostHeader) return false;
+  const name = hostHeader.startsWith("[")
+    ? hostHeader.slice(1, hostHeader.indexOf("]"))
+    : hostHeader.replace(/:\d+$/, "");
+  const lower = name.toLowerCase();
+  return (
+    lower === "localhost" ||
+    lower.endsWith(".localhost") ||
+    lower === "::1" ||
+    /^127(\.\d{1,3}){3}$/.test(lower)
+  );
+}
+
 export function generateApiKey(): string {
   return `lqt_dev_${randomBytes(18).toString("base64url")}`;
 }
@@ -132,6 +147,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const retainEvents = options.retainEvents ?? true;
   const log =
     options.quiet === false ? (options.log ?? ((line: string) => process.stdout.write(`${line}\n`))) : null;
+  const loopbackOnly = isLoopbackHost(host);
   const store = openStore(dbPath);
   const faults = createFaults(options.faults);
   const events: SpanEvent[] = [];
@@ -325,6 +341,12 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     const url = new URL(req.url ?? "/", "http://collector.local");
     const path = url.pathname;
     const method = req.method ?? "GET";
+    if (loopbackOnly && req.headers.host !== undefined && !isLoopbackHost(req.headers.host)) {
+      // a web page whose DNS name was rebound to 127.0.0.1 must not read traces (prompts) or set faults
+      return sendJson(res, 403, {
+        error: "this collector only answers requests addressed to a loopback host",
+      });
+    }
     if (path === "/v1/batch") {
       if (method !== "POST") return sendJson(res, 405, { error: "use POST" }, { allow: "POST" });
       return ingest(req, res, path);

@@ -1,0 +1,53 @@
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseDevArgs } from "./args.js";
+
+describe("lumiqtrace dev flags", () => {
+  it("defaults to port 4477, loopback, a generated key and .lumiqtrace/traces.sqlite", () => {
+    const a = parseDevArgs([], {});
+    expect(a).toMatchObject({ port: 4477, host: "127.0.0.1", keySource: "generated", faults: null });
+    expect(a.apiKey).toMatch(/^lqt_dev_/);
+    expect(a.dbPath).toBe(resolve(".lumiqtrace/traces.sqlite"));
+  });
+
+  it("takes the key from the flag before the environment", () => {
+    expect(parseDevArgs([], { LUMIQTRACE_API_KEY: "env-key" })).toMatchObject({
+      apiKey: "env-key",
+      keySource: "env",
+    });
+    expect(parseDevArgs(["--key", "flag-key"], { LUMIQTRACE_API_KEY: "env-key" })).toMatchObject({
+      apiKey: "flag-key",
+      keySource: "flag",
+    });
+  });
+
+  it("builds a fault spec from the fault flags", () => {
+    const a = parseDevArgs(
+      [
+        "--fail",
+        "503",
+        "--retry-after",
+        "2",
+        "--fail-count",
+        "3",
+        "--fail-rate",
+        "0.5",
+        "--delay-ms",
+        "2000",
+      ],
+      {},
+    );
+    expect(a.faults).toEqual({ status: 503, retryAfter: 2, count: 3, rate: 0.5, delayMs: 2000 });
+    expect(parseDevArgs(["--hang"], {}).faults).toEqual({ hang: true });
+    expect(parseDevArgs(["--reset", "--fail-count", "1"], {}).faults).toEqual({ reset: true, count: 1 });
+  });
+
+  it("rejects contradictions and bad values", () => {
+    expect(() => parseDevArgs(["--memory", "--db", "x.sqlite"], {})).toThrow(/--db or --memory/);
+    expect(() => parseDevArgs(["--port", "http"], {})).toThrow(/--port: expected an integer/);
+    expect(() => parseDevArgs(["--port", "70000"], {})).toThrow(/--port/);
+    expect(() => parseDevArgs(["--fail-count", "2"], {})).toThrow(/at least one of status/);
+    expect(() => parseDevArgs(["--fail", "200"], {})).toThrow(/--fail/);
+    expect(() => parseDevArgs(["--nope"], {})).toThrow(/Unknown option/);
+  });
+});
