@@ -4,3 +4,4 @@ export type { FaultSpec } from "./faults.js";
 export type { TraceSummary } from "./store.js";
 export type { SpanEvent, Batch, AttributeValue } from "./validate.js";
 export { validateBatch } from "./validate.js";
+export { PRICES_PER_MILLION, estimateCost } from "./prices.js";

@@ -162,6 +162,21 @@ describe("bad input gets a clear 4xx and is never stored", () => {
       400,
       /parentSpanId/,
     ],
+    [
+      "metadata nested too deep",
+      () => {
+        // built as text: JSON.stringify itself would overflow the stack on this object
+        const deep = `${'{"m":'.repeat(100_000)}1${"}".repeat(100_000)}`;
+        return {
+          raw: JSON.stringify(makeBatch([makeEvent({ metadata: {} })])).replace(
+            '"metadata":{}',
+            `"metadata":${deep}`,
+          ),
+        };
+      },
+      400,
+      /events\[0\]\.metadata: nested deeper than 32 levels/,
+    ],
     ["empty events", () => ({ body: makeBatch([]) }), 400, /^events: expected at least one event/],
     [
       "id too long",

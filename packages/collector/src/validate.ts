@@ -146,7 +146,29 @@ function checkEvent(e: unknown, path: string): void {
     if (!Array.isArray(e.tags)) fail(`${path}.tags`, "expected an array of strings");
     for (const [i, t] of e.tags.entries()) str(t, `${path}.tags[${i}]`);
   }
-  if (e.metadata !== undefined && !isObject(e.metadata)) fail(`${path}.metadata`, "expected an object");
+  if (e.metadata !== undefined) {
+    if (!isObject(e.metadata)) fail(`${path}.metadata`, "expected an object");
+    if (depthOf(e.metadata) > MAX_METADATA_DEPTH) {
+      fail(`${path}.metadata`, `nested deeper than ${MAX_METADATA_DEPTH} levels`);
+    }
+  }
+}
+
+// Deeper JSON than this cannot be stored again (JSON.stringify recurses); the SDK cuts at 8 levels.
+const MAX_METADATA_DEPTH = 32;
+
+/** Nesting depth of a JSON value, counted without recursion (the body may nest thousands deep). */
+function depthOf(value: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (depth > max) max = depth;
+    if (max > MAX_METADATA_DEPTH) return max;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return max;
 }
 
 /** Validates a parsed JSON body; the error names the first offending field, e.g. `events[3].traceId: ...`. */
