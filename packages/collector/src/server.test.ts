@@ -264,6 +264,28 @@ describe("bad input gets a clear 4xx and is never stored", () => {
     expect(await get(`[::1]:${c.port}`)).toBe(200);
   });
 
+  it("answers garbage with a 4xx and keeps running", async () => {
+    const { randomBytes } = await import("node:crypto");
+    const valid = JSON.stringify(makeBatch([makeEvent()]));
+    for (let i = 0; i < 60; i++) {
+      // random bytes, and valid JSON cut or corrupted at a random place
+      const cut = Math.floor(Math.random() * valid.length);
+      const bodies = [
+        randomBytes(1 + (i % 7) * 50),
+        valid.slice(0, cut),
+        `${valid.slice(0, cut)}\u0000${valid.slice(cut + 1)}`,
+      ];
+      const raw = bodies[i % 3]!;
+      const gz: Record<string, string> = i % 2 === 0 ? { "content-encoding": "gzip" } : {};
+      const res = await postBatch(c.url, c.apiKey, null, { raw, headers: i % 3 === 0 ? gz : {} });
+      expect(res.status, `body ${JSON.stringify(raw.toString())}`).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+    }
+    expect((await fetch(`${c.url}/v1/traces/%E0%A4%A`)).status).toBe(400);
+    expect(c.events).toHaveLength(0);
+    expect((await postBatch(c.url, c.apiKey, makeBatch([makeEvent()]))).status).toBe(200);
+  });
+
   it("answers 404 and 405 for unknown routes and methods", async () => {
     expect((await fetch(`${c.url}/nope`)).status).toBe(404);
     expect((await fetch(`${c.url}/v1/batch`)).status).toBe(405);

@@ -370,7 +370,12 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     }
     const traceMatch = /^\/v1\/traces\/([^/]+)$/.exec(path);
     if (traceMatch) {
-      const traceId = decodeURIComponent(traceMatch[1]!);
+      let traceId: string;
+      try {
+        traceId = decodeURIComponent(traceMatch[1]!);
+      } catch {
+        return sendJson(res, 400, { error: "malformed trace id in the path" });
+      }
       const spans = store.getTrace(traceId);
       if (spans.length === 0) return sendJson(res, 404, { error: `no trace ${traceId}` });
       return sendJson(res, 200, { traceId, spans });
