@@ -1,0 +1,6 @@
+import { withVercelRoute } from "@lumiqtrace/vercel";
+import { plain } from "../../../lib/handlers";
+
+export const runtime = "edge";
+export const dynamic = "force-dynamic";
+export const GET = withVercelRoute(plain);

@@ -1,0 +1,6 @@
+import { withVercelRoute } from "@lumiqtrace/vercel";
+import { streamed } from "../../../../lib/handlers";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+export const GET = withVercelRoute(streamed);

@@ -1,0 +1,3 @@
+export default function Home() {
+  return <p>@lumiqtrace/vercel e2e test app</p>;
+}
