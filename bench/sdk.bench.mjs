@@ -86,7 +86,7 @@ sink.close();
   writeFileSync(join(dir, "empty.mjs"), "export const x = 1;");
   writeFileSync(
     join(dir, "sdk.mjs"),
-    `const t0 = performance.now(); const { lumiqtrace } = await import(${JSON.stringify(join(sdkDir, "dist/index.node.js"))}); lumiqtrace.init({ apiKey: "k" }); console.log(performance.now() - t0);`,
+    `const t0 = performance.now(); const { lumiqtrace } = await import(${JSON.stringify(join(sdkDir, "dist/index.static-als.js"))}); lumiqtrace.init({ apiKey: "k" }); console.log(performance.now() - t0);`,
   );
   const time = (file) => Number(execFileSync(process.execPath, [join(dir, file)], { encoding: "utf8" }));
   const bare = [], sdk = [];
@@ -113,7 +113,7 @@ sink.close();
 // 6. memory with the server down while 1,000,000 events are recorded (default queue caps)
 {
   const out = execFileSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", `
-    const { lumiqtrace } = await import(${JSON.stringify(join(sdkDir, "dist/index.node.js"))});
+    const { lumiqtrace } = await import(${JSON.stringify(join(sdkDir, "dist/index.static-als.js"))});
     lumiqtrace.init({ apiKey: "k", baseUrl: "http://127.0.0.1:9", maxRetries: 0, flushIntervalMs: 3600000 });
     const samples = [];
     gc(); const base = process.memoryUsage().heapUsed;

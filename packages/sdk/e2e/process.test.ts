@@ -30,7 +30,7 @@ afterEach(() => server.close());
 describe("in a real Node process", () => {
   it("never keeps the process alive, and sends what is left when it runs out of work", async () => {
     const r = await runNode(
-      `import { lumiqtrace } from ${JSON.stringify(join(dist, "index.node.js"))};
+      `import { lumiqtrace } from ${JSON.stringify(join(dist, "index.static-als.js"))};
        lumiqtrace.init({ apiKey: "k", baseUrl: ${JSON.stringify(server.url)}, flushIntervalMs: 600000 });
        lumiqtrace.span("last words", () => 1);`,
     );
@@ -43,7 +43,7 @@ describe("in a real Node process", () => {
   it("exits promptly even when the server hangs and nobody flushes", async () => {
     server.script({ hang: true }, { hang: true });
     const r = await runNode(
-      `import { lumiqtrace } from ${JSON.stringify(join(dist, "index.node.js"))};
+      `import { lumiqtrace } from ${JSON.stringify(join(dist, "index.static-als.js"))};
        lumiqtrace.init({ apiKey: "k", baseUrl: ${JSON.stringify(server.url)}, timeoutMs: 300, maxRetries: 1 });
        lumiqtrace.span("s", () => 1);`,
     );
@@ -54,7 +54,7 @@ describe("in a real Node process", () => {
   it("never prints the API key, whatever goes wrong, even in debug mode", async () => {
     server.script({ status: 401 }, { status: 500 }, { status: 500 });
     const r = await runNode(
-      `import { lumiqtrace } from ${JSON.stringify(join(dist, "index.node.js"))};
+      `import { lumiqtrace } from ${JSON.stringify(join(dist, "index.static-als.js"))};
        lumiqtrace.init({ baseUrl: ${JSON.stringify(server.url)}, debug: true, maxRetries: 1, batchSize: "x" });
        lumiqtrace.span("a", () => 1);
        await lumiqtrace.flush();
@@ -70,7 +70,7 @@ describe("in a real Node process", () => {
 
   it("runs user code unchanged with no API key (one warning)", async () => {
     const r = await runNode(
-      `import { lumiqtrace, withLumiqtraceContext, runInvocation } from ${JSON.stringify(join(dist, "index.node.js"))};
+      `import { lumiqtrace, withLumiqtraceContext, runInvocation } from ${JSON.stringify(join(dist, "index.static-als.js"))};
        const v = await runInvocation({ name: "f", platform: "node" }, () =>
          withLumiqtraceContext({ userId: "u" }, () => lumiqtrace.span("s", () => 41 + 1)));
        await lumiqtrace.flush();
@@ -112,6 +112,6 @@ describe("the built main entry", () => {
   });
 
   it("the node entry imports only node:async_hooks", () => {
-    expect(importsOf(join(dist, "index.node.js"))).toEqual(["node:async_hooks"]);
+    expect(importsOf(join(dist, "index.static-als.js"))).toEqual(["node:async_hooks"]);
   });
 });

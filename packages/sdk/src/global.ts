@@ -24,6 +24,11 @@ export function getClient(): Client {
   return (globalThis as Holder)[KEY] ?? init();
 }
 
+/** Whether a client exists (from `init()` or an earlier `getClient()`), without making one. */
+export function isInitialized(): boolean {
+  return (globalThis as Holder)[KEY] !== undefined;
+}
+
 /** For tests: forget the client (its queued events are not sent). */
 export function resetClient(): void {
   delete (globalThis as Holder)[KEY];

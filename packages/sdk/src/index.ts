@@ -1,5 +1,5 @@
 import type { Client, FlushOptions } from "./client.js";
-import { getClient, init } from "./global.js";
+import { getClient, init, isInitialized } from "./global.js";
 import { wrapOpenAI } from "./openai/index.js";
 import { getTraceContext, runWithSpan, type Span, startSpan } from "./span.js";
 import type { Attributes, SpanKind } from "./types.js";
@@ -34,6 +34,7 @@ function span<R>(name: string, fn: (span: Span) => R, options?: { kind?: SpanKin
 export const lumiqtrace = {
   init,
   getClient,
+  isInitialized,
   /** Same as `getClient().flush()`. */
   flush: (options?: FlushOptions): Promise<void> => getClient().flush(options),
   span,
@@ -41,7 +42,7 @@ export const lumiqtrace = {
   getTraceContext,
 };
 
-export { getClient, init, wrapOpenAI, getTraceContext, startSpan, runWithSpan };
+export { getClient, init, isInitialized, wrapOpenAI, getTraceContext, startSpan, runWithSpan };
 export { withLumiqtraceContext } from "./user-context.js";
 export { runInvocation, DEFAULT_FLUSH_TIMEOUT_MS, type InvocationOptions } from "./serverless/invocation.js";
 export { observeBody, isObservableResponse } from "./serverless/stream.js";
