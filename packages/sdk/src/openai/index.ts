@@ -1,4 +1,341 @@
-// Placeholder until the OpenAI instrumentation lands: returns the client unchanged.
+import { getClient } from "../global.js";
+import { runWithSpan, type Span, startSpan } from "../span.js";
+
+// Instruments an `openai` client (v6, v7; duck-typed, no import of `openai`) by observing, never replacing:
+// a call returns the library's own APIPromise (`_thenUnwrap` keeps `.withResponse()`), a stream stays the
+// library's `Stream` (only its `iterator` is observed, so `for await`, `.tee()` and `.toReadableStream()`
+// all pass through), and errors are the very objects the library threw. See README.md beside this file.
+
+type Obj = Record<PropertyKey, any>;
+type Call = { id?: string; name?: string; arguments: string; choice: number; index?: number };
+
+const WRAPPED = Symbol.for("@lumiqtrace/sdk.openai");
+
+/** The calls that are recorded, by their path on the client. Helpers (`parse`, `stream`, `runTools`) reach them. */
+const OPERATIONS: Record<string, string> = {
+  "chat.completions.create": "chat",
+  "responses.create": "responses",
+  "embeddings.create": "embeddings",
+};
+
+/** Request parameters recorded as `gen_ai.request.<name>`. */
+const REQUEST_PARAMS: [string, string][] = [
+  ["temperature", "temperature"],
+  ["top_p", "top_p"],
+  ["max_tokens", "max_tokens"],
+  ["max_completion_tokens", "max_tokens"],
+  ["max_output_tokens", "max_tokens"],
+  ["frequency_penalty", "frequency_penalty"],
+  ["presence_penalty", "presence_penalty"],
+  ["seed", "seed"],
+  ["n", "choice.count"],
+  ["dimensions", "embeddings.dimension.count"],
+];
+
+/** Wraps an OpenAI client: same type, same behaviour; each chat, Responses and embeddings call becomes an `llm` span. */
 export function wrapOpenAI<T>(client: T): T {
-  return client;
+  const real = client as Obj;
+  if (!real || typeof real !== "object" || real[WRAPPED]) return client;
+  let server: Obj = {};
+  try {
+    const url = new URL(real.baseURL);
+    server = { "server.address": url.hostname, "server.port": Number(url.port) || undefined };
+  } catch {}
+  const top = proxy(real, real, "", server);
+  return top as T;
+}
+
+/** A view of the client or one of its resources (`chat`, `chat.completions`, ...), methods bound to the real object. */
+function proxy(target: Obj, real: Obj, path: string, server: Obj, top?: Obj): Obj {
+  const cache = new Map<string, [unknown, unknown]>();
+  let shadow: Obj | undefined;
+  const view: Obj = new Proxy(target, {
+    get(t, key) {
+      if (key === WRAPPED) return true;
+      const value = Reflect.get(t, key, t);
+      if (typeof key !== "string" || !value || (typeof value !== "function" && typeof value !== "object")) {
+        return value;
+      }
+      const hit = cache.get(key);
+      if (hit && hit[0] === value) return hit[1];
+      const name = path + key;
+      let out: unknown = value;
+      if (typeof value === "function") {
+        const op = OPERATIONS[name];
+        if (op) out = traced(op, value, t, server);
+        else if (!top)
+          out = key === "withOptions" ? (...a: unknown[]) => wrapOpenAI(value.apply(t, a)) : value.bind(t);
+        // Helpers call `this._client.chat.completions.create`: give them the wrapped client, so that call is the one recorded.
+        else out = value.bind((shadow ??= Object.create(t, { _client: { value: top } })));
+      } else if ((value as Obj)._client === real) {
+        out = proxy(value, real, `${name}.`, server, top ?? view);
+      }
+      cache.set(key, [value, out]);
+      return out;
+    },
+  });
+  return view;
+}
+
+function traced(op: string, create: Function, resource: Obj, server: Obj) {
+  return function tracedCreate(this: unknown, body: Obj, options?: unknown) {
+    const model = body?.model;
+    const span = startSpan({ name: model ? `${op} ${model}` : op, kind: "llm" });
+    if (!span.sampled || !body || typeof body !== "object") return create.call(resource, body, options);
+
+    const capture = getClient().options.captureContent;
+    const started = performance.now();
+    const tools = body.tools?.length;
+    span.setAttributes({
+      ...server,
+      "gen_ai.provider.name": "openai",
+      "gen_ai.operation.name": op,
+      "gen_ai.request.model": model,
+      "lumiqtrace.stream": body.stream === true || undefined,
+      "lumiqtrace.request.tools_count": tools || undefined,
+    });
+    for (const [param, attr] of REQUEST_PARAMS) {
+      if (body[param] != null) span.setAttribute(`gen_ai.request.${attr}`, body[param]);
+    }
+    if (capture && op !== "embeddings") span.setAttribute("gen_ai.input.messages", inputMessages(op, body));
+
+    // Exact token counts for streams: ask for the usage chunk, and hide it (and its `usage: null` fields) later.
+    const addUsage = op === "chat" && body.stream === true && body.stream_options?.include_usage !== true;
+    if (addUsage) {
+      body = { ...body, stream_options: { ...body.stream_options, include_usage: true } };
+      span.setAttribute("lumiqtrace.stream_usage_added", true);
+    }
+
+    let promise: Obj;
+    try {
+      promise = runWithSpan(span, () => create.call(resource, body, options));
+    } catch (error) {
+      fail(span, error);
+      throw error;
+    }
+    const onData = (data: Obj) => {
+      if (data && typeof data.iterator === "function" && data.controller) {
+        observeStream(data, span, op, addUsage, capture, started);
+      } else {
+        finish(span, op === "chat" ? chatResult(data) : responseResult(op, data), capture);
+      }
+      return data;
+    };
+    if (typeof promise?._thenUnwrap !== "function" || !promise.responsePromise) {
+      promise?.then?.(onData, (error: unknown) => fail(span, error));
+      return promise;
+    }
+    // The returned APIPromise is the library's own, derived lazily: the body is read only when the caller asks.
+    const result = promise._thenUnwrap(onData);
+    let rawOnly = false;
+    const asResponse = result.asResponse;
+    result.asResponse = function (this: Obj) {
+      rawOnly = true;
+      return asResponse.call(this);
+    };
+    // Seen on the caller's path (not on the side), so an unawaited failed call rejects exactly as unwrapped.
+    result.responsePromise = promise.responsePromise.then(
+      (props: Obj) => {
+        if (rawOnly && !result.parsedPromise) {
+          span.setAttribute("http.response.status_code", props?.response?.status);
+          span.end();
+        }
+        return props;
+      },
+      (error: unknown) => {
+        fail(span, error);
+        throw error;
+      },
+    );
+    return result;
+  };
+}
+
+function fail(span: Span, error: unknown): void {
+  const e = error as Obj;
+  if (e?.name === "AbortError" || e?.constructor?.name === "APIUserAbortError") span.setStatus("cancelled");
+  else span.recordError(error).setAttribute("error.type", e?.code ?? e?.type ?? e?.constructor?.name);
+  span.end();
+}
+
+/** Observes the library's Stream in place: its `iterator` feeds `for await`, `.tee()` and `.toReadableStream()`. */
+function observeStream(
+  stream: Obj,
+  span: Span,
+  op: string,
+  addUsage: boolean,
+  capture: boolean,
+  started: number,
+) {
+  const source = stream.iterator;
+  const result: Obj = { calls: [] as Call[], texts: [] as string[], finish: [] as string[] };
+  const end = (status: "ok" | "cancelled") => {
+    if (span.ended) return;
+    if (status === "cancelled") span.setStatus("cancelled");
+    finish(span, op === "chat" ? result : responseResult(op, result.final ?? {}), capture);
+  };
+  const firstToken = () => {
+    if (result.ttft === undefined)
+      span.setAttribute("lumiqtrace.ttft_ms", (result.ttft = performance.now() - started));
+  };
+  // Returns false for the usage chunk we asked for on the caller's behalf.
+  const seeChat = (chunk: Obj): boolean => {
+    result.id ??= chunk.id;
+    result.model ??= chunk.model;
+    result.system_fingerprint ??= chunk.system_fingerprint;
+    if (chunk.usage) result.usage = chunk.usage;
+    else if (addUsage && chunk.usage === null) delete chunk.usage;
+    const choices = chunk.choices;
+    if (!choices?.length) return !(addUsage && chunk.usage);
+    for (const choice of choices) {
+      const i = choice.index ?? 0;
+      const delta = choice.delta;
+      if (delta?.content || delta?.tool_calls || delta?.refusal) firstToken();
+      if (capture && delta?.content) result.texts[i] = (result.texts[i] ?? "") + delta.content;
+      for (const d of delta?.tool_calls ?? []) {
+        const calls = result.calls as Call[];
+        let call = calls.find((c) => c.choice === i && c.index === d.index);
+        if (!call) calls.push((call = { choice: i, index: d.index, arguments: "" }));
+        if (d.id) call.id = d.id;
+        if (d.function?.name) call.name = d.function.name;
+        if (d.function?.arguments) call.arguments += d.function.arguments;
+      }
+      if (choice.finish_reason) result.finish[i] = choice.finish_reason;
+    }
+    return true;
+  };
+  const seeEvent = (event: Obj): boolean => {
+    const type = event?.type;
+    if (type === "response.output_text.delta" || type === "response.function_call_arguments.delta")
+      firstToken();
+    else if (type === "response.created" || type === "response.completed") result.final = event.response;
+    else if (type === "response.incomplete" || type === "response.failed") result.final = event.response;
+    return true;
+  };
+  const see = op === "chat" ? seeChat : seeEvent;
+
+  stream.iterator = function observedIterator(this: unknown, ...args: unknown[]) {
+    const it = source.apply(this, args);
+    const observed = {
+      async next() {
+        try {
+          for (;;) {
+            const r = await it.next();
+            if (r.done) {
+              end(stream.controller.signal?.aborted ? "cancelled" : "ok");
+              return r;
+            }
+            if (see(r.value)) return r;
+          }
+        } catch (error) {
+          fail(span, error);
+          throw error;
+        }
+      },
+      return(value?: unknown) {
+        end("cancelled");
+        return it.return ? it.return(value) : Promise.resolve({ done: true, value });
+      },
+      throw(error?: unknown) {
+        return it.throw ? it.throw(error) : Promise.reject(error);
+      },
+      [Symbol.asyncIterator]() {
+        return observed;
+      },
+    };
+    return observed;
+  };
+}
+
+function chatResult(r: Obj): Obj {
+  const choices: Obj[] = r?.choices ?? [];
+  const calls: Call[] = [];
+  for (const c of choices) {
+    for (const t of c.message?.tool_calls ?? []) {
+      calls.push({
+        choice: c.index ?? 0,
+        id: t.id,
+        name: t.function?.name,
+        arguments: t.function?.arguments ?? "",
+      });
+    }
+  }
+  return {
+    ...r,
+    calls,
+    texts: choices.map((c) => c.message?.content ?? c.message?.refusal),
+    finish: choices.map((c) => c.finish_reason),
+  };
+}
+
+/** A Responses API `response`, or an embeddings list, in the shape `finish` records. */
+function responseResult(op: string, r: Obj): Obj {
+  if (op === "embeddings") return { ...r, dimensions: r?.data?.[0]?.embedding?.length };
+  const calls: Call[] = [];
+  let text = "";
+  for (const item of r?.output ?? []) {
+    if (item.type === "function_call")
+      calls.push({ choice: 0, id: item.call_id, name: item.name, arguments: item.arguments });
+    for (const part of item.type === "message" ? item.content : []) text += part.text ?? part.refusal ?? "";
+  }
+  const status = r?.status;
+  const reason =
+    status === "completed"
+      ? calls.length
+        ? "tool_calls"
+        : "stop"
+      : (r?.incomplete_details?.reason ?? status);
+  return {
+    ...r,
+    calls,
+    texts: [text],
+    finish: status ? [reason] : [],
+    failed: status === "failed" && r.error,
+  };
+}
+
+function finish(span: Span, r: Obj, capture: boolean): void {
+  if (span.ended) return;
+  const u = r.usage ?? {};
+  const calls: Call[] = r.calls ?? [];
+  span.setAttributes({
+    "gen_ai.response.id": r.id,
+    "gen_ai.response.model": r.model,
+    "gen_ai.response.finish_reasons": r.finish?.filter(Boolean),
+    "gen_ai.usage.input_tokens": u.prompt_tokens ?? u.input_tokens,
+    "gen_ai.usage.output_tokens": u.completion_tokens ?? u.output_tokens,
+    "gen_ai.usage.cache_read.input_tokens": (u.prompt_tokens_details ?? u.input_tokens_details)
+      ?.cached_tokens,
+    "gen_ai.usage.reasoning.output_tokens": (u.completion_tokens_details ?? u.output_tokens_details)
+      ?.reasoning_tokens,
+    "gen_ai.embeddings.dimension.count": r.dimensions,
+    "openai.response.system_fingerprint": r.system_fingerprint,
+    "lumiqtrace.tool_calls": calls.length ? calls.map((c) => c.name ?? "") : undefined,
+  });
+  if (capture && r.texts) {
+    const messages = (r.finish.length ? r.finish : r.texts).map((_: unknown, i: number) => {
+      const mine = calls
+        .filter((c) => c.choice === i)
+        .map(({ id, name, arguments: a }) => ({ id, name, arguments: a }));
+      return {
+        role: "assistant",
+        content: r.texts[i] ?? null,
+        tool_calls: mine.length ? mine : undefined,
+        finish_reason: r.finish[i],
+      };
+    });
+    span.setAttribute("gen_ai.output.messages", messages);
+  }
+  if (r.failed)
+    span.recordError({
+      name: r.failed.code ?? "ResponseFailed",
+      message: r.failed.message ?? "response failed",
+    });
+  span.end();
+}
+
+function inputMessages(op: string, body: Obj): unknown {
+  if (op === "chat") return body.messages;
+  const input = typeof body.input === "string" ? [{ role: "user", content: body.input }] : (body.input ?? []);
+  return body.instructions ? [{ role: "system", content: body.instructions }, ...input] : input;
 }
