@@ -30,7 +30,17 @@ describe("ingest", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ accepted: 2, duplicates: 0 });
     expect(c.events.map((e) => e.id)).toEqual([llm.id, root.id]);
-    expect(c.requests).toMatchObject([{ method: "POST", path: "/v1/batch", status: 200, eventCount: 2 }]);
+    expect(c.requests).toMatchObject([
+      {
+        method: "POST",
+        path: "/v1/batch",
+        status: 200,
+        eventCount: 2,
+        eventIds: [llm.id, root.id],
+        dropped: 0,
+        gzip: false,
+      },
+    ]);
     expect(c.getTrace(root.traceId)?.map((e) => e.id)).toEqual([root.id, llm.id]);
   });
 
@@ -50,13 +60,16 @@ describe("ingest", () => {
 
   it("accepts a gzipped body", async () => {
     const events = Array.from({ length: 20 }, () => makeEvent());
+    const text = JSON.stringify(makeBatch(events, { dropped: 3 }));
     const res = await postBatch(c.url, c.apiKey, null, {
-      raw: gzipSync(JSON.stringify(makeBatch(events))),
+      raw: gzipSync(text),
       headers: { "content-encoding": "gzip" },
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ accepted: 20, duplicates: 0 });
     expect(c.events).toHaveLength(20);
+    expect(c.requests[0]).toMatchObject({ gzip: true, dropped: 3, eventCount: 20 });
+    expect(c.requests[0]!.bodyBytes).toBeLessThan(text.length);
   });
 
   it("answers 413 above 5 MiB and stores nothing", async () => {

@@ -35,6 +35,14 @@ export interface IngestRequest {
   receivedAt: number;
   /** events in the body, when it could be read (0 otherwise) */
   eventCount: number;
+  /** their ids in body order ("" for an event without a string id) */
+  eventIds: string[];
+  /** the body's `dropped` count, when it could be read */
+  dropped?: number;
+  /** the body came with `Content-Encoding: gzip` */
+  gzip: boolean;
+  /** body size on the wire (compressed when gzip); past the cap, a number above it */
+  bodyBytes: number;
   /** set when the answer was an injected fault */
   fault?: "status" | "hang" | "reset" | "delay";
 }
@@ -202,13 +210,15 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     return body;
   }
 
-  function countEvents(req: IncomingMessage, raw: Buffer, tooLarge: boolean): number {
-    try {
-      const body = decode(req, raw, tooLarge) as { events?: unknown };
-      return Array.isArray(body?.events) ? body.events.length : 0;
-    } catch {
-      return 0;
-    }
+  /** What a test may want to know of a request's body, whatever was answered. */
+  function peek(decoded: { body: unknown } | { error: HttpError }) {
+    const body = "body" in decoded ? (decoded.body as { events?: unknown; dropped?: unknown } | null) : null;
+    const list = Array.isArray(body?.events) ? (body.events as Array<{ id?: unknown }>) : [];
+    return {
+      eventCount: list.length,
+      eventIds: list.map((e) => (typeof e?.id === "string" ? e.id : "")),
+      ...(typeof body?.dropped === "number" ? { dropped: body.dropped } : {}),
+    };
   }
 
   async function injectFault(
@@ -248,6 +258,13 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     const encoding = String(req.headers["content-encoding"] ?? "").toLowerCase();
     const rawCap = encoding.includes("gzip") ? maxBodyBytes + 1024 * 1024 : maxBodyBytes;
     const { raw, tooLarge } = await readBody(req, rawCap);
+    let decoded: { body: unknown } | { error: HttpError };
+    try {
+      decoded = { body: decode(req, raw, tooLarge) };
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      decoded = { error: err };
+    }
     let delayed = false;
     const record = (r: Partial<IngestRequest>) => {
       requests.push({
@@ -255,7 +272,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         path,
         status: 0,
         receivedAt,
-        eventCount: countEvents(req, raw, tooLarge),
+        ...peek(decoded),
+        gzip: encoding.trim() === "gzip",
+        bodyBytes: tooLarge ? rawCap + 1 : raw.length,
         ...(delayed ? { fault: "delay" as const } : {}),
         ...r,
       });
@@ -278,14 +297,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     if (!match) return answer(401, { error: "missing API key: send Authorization: Bearer <key>" });
     if (!sameKey(match[1]!, apiKey)) return answer(401, { error: "invalid API key" });
 
-    let body: unknown;
-    try {
-      body = decode(req, raw, tooLarge);
-    } catch (err) {
-      if (err instanceof HttpError) return answer(err.status, { error: err.message });
-      throw err;
-    }
-    const checked = validateBatch(body);
+    if ("error" in decoded) return answer(decoded.error.status, { error: decoded.error.message });
+    const checked = validateBatch(decoded.body);
     if (!checked.ok) return answer(400, { error: checked.error });
 
     const { added, duplicates } = store.insertBatch(checked.batch, receivedAt);
