@@ -263,3 +263,19 @@ describe("beforeSend and enabled", () => {
     expect(server.requests).toHaveLength(0);
   });
 });
+
+describe("estimateSize", () => {
+  it("is near the serialised length, so the byte bound holds without serialising on the hot path", async () => {
+    const { estimateSize } = await import("./client.js");
+    const samples: SpanEvent[] = [
+      event(),
+      event({ name: "chat gpt-4o", attributes: { "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": 12, "gen_ai.response.finish_reasons": ["stop"] } }),
+      event({ attributes: { "gen_ai.input.messages": "m".repeat(10_000) }, metadata: { plan: "pro", n: [1, 2, 3] }, tags: ["a", "b"] }),
+    ];
+    for (const e of samples) {
+      const ratio = estimateSize(e) / JSON.stringify(e).length;
+      expect(ratio).toBeGreaterThan(0.9);
+      expect(ratio).toBeLessThan(1.6);
+    }
+  });
+});

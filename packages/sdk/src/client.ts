@@ -33,6 +33,41 @@ interface Waiter {
   timer: ReturnType<typeof setTimeout>;
 }
 
+/** The serialised length of an event, near enough to bound memory, without serialising it. */
+export function estimateSize(e: SpanEvent): number {
+  let n = 300 + e.name.length;
+  const attributes = e.attributes;
+  for (const key in attributes) {
+    const v = attributes[key];
+    n += key.length + 4;
+    if (typeof v === "string") n += v.length;
+    else if (Array.isArray(v)) for (const x of v) n += typeof x === "string" ? x.length + 3 : 12;
+    else n += 12;
+  }
+  if (e.metadata !== undefined || e.tags !== undefined) n += jsonLength(e.metadata) + jsonLength(e.tags);
+  return n;
+}
+
+// Metadata and tags come from one user context and are shared by its spans: measure each object once.
+const measured = new WeakMap<object, number>();
+function jsonLength(value: object | undefined): number {
+  if (value === undefined) return 0;
+  let n = measured.get(value);
+  if (n === undefined) {
+    n = safeStringify(value).length;
+    measured.set(value, n);
+  }
+  return n;
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? "null";
+  } catch {
+    return JSON.stringify(toJsonSafe(value));
+  }
+}
+
 /** One event larger than this is dropped rather than sent (a collector takes 5 MiB a request). */
 const MAX_EVENT_CHARS = 1024 * 1024;
 const MAX_BATCH_CHARS = 4 * 1024 * 1024;
@@ -108,7 +143,7 @@ export function createClient(options: ResolvedOptions): Client {
       if (left <= 0) return batch;
       const dropped = unreportedDrops;
       const body = batchBody(
-        batch.map((e) => e.json),
+        batch.map((e) => (e.json ??= safeStringify(e.event))),
         dropped,
       );
       const outcome = await postBatch(url, options.apiKey, body, Math.min(options.timeoutMs, left));
@@ -216,18 +251,15 @@ export function createClient(options: ResolvedOptions): Client {
         }
         if (!e) return;
       }
-      let json: string;
-      try {
-        json = JSON.stringify(e);
-      } catch {
-        json = JSON.stringify(toJsonSafe(e));
-      }
-      if (json.length > MAX_EVENT_CHARS) {
-        warnOnce("event-too-large", `an event of ${json.length} characters is over the 1 MiB limit; dropped`);
+      // beforeSend may return anything: serialise its result now, to measure and freeze it
+      const json = e === event ? undefined : safeStringify(e);
+      const size = json?.length ?? estimateSize(e);
+      if (size > MAX_EVENT_CHARS) {
+        warnOnce("event-too-large", `an event of ${size} characters is over the 1 MiB limit; dropped`);
         countDropped(1, "event too large");
         return;
       }
-      countDropped(queue.push({ seq: ++seq, json }), "queue full");
+      countDropped(queue.push({ seq: ++seq, event: e, size, json }), "queue full");
       if (!exitHooked) hookExit();
       if (queue.length >= options.batchSize) void pump(false);
       else schedule();

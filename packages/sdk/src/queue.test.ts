@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createQueue } from "./queue.js";
 
-const ev = (seq: number, size = 10) => ({ seq, json: "x".repeat(size) });
+const ev = (seq: number, size = 10) => ({ seq, size, event: {} as never });
 
 describe("queue", () => {
   it("is FIFO and takes batches bounded by count and size", () => {

@@ -1,10 +1,16 @@
-/** A serialised event waiting to be sent; `seq` orders events for `flush()`'s "everything before me". */
+import type { SpanEvent } from "./types.js";
+
+/** An event waiting to be sent; `seq` orders events for `flush()`'s "everything before me". */
 export interface QueuedEvent {
   readonly seq: number;
-  readonly json: string;
+  readonly event: SpanEvent;
+  /** About the serialised length: what the queue's character bound counts. */
+  readonly size: number;
+  /** Serialised when first sent, kept for retries. */
+  json?: string;
 }
 
-/** A FIFO bounded by count and characters; pushing past a bound drops the oldest and counts it. */
+/** A FIFO bounded by count and (estimated) characters; pushing past a bound drops the oldest and counts it. */
 export interface EventQueue {
   readonly length: number;
   readonly chars: number;
@@ -33,7 +39,7 @@ export function createQueue(maxCount: number, maxChars: number): EventQueue {
   function dropOverflow(): number {
     let dropped = 0;
     while (length() > 0 && (length() > maxCount || chars > maxChars)) {
-      chars -= items[head]!.json.length;
+      chars -= items[head]!.size;
       head++;
       dropped++;
     }
@@ -50,7 +56,7 @@ export function createQueue(maxCount: number, maxChars: number): EventQueue {
     },
     push(event) {
       items.push(event);
-      chars += event.json.length;
+      chars += event.size;
       return length() > maxCount || chars > maxChars ? dropOverflow() : 0;
     },
     take(maxItems, maxBatchChars) {
@@ -58,10 +64,10 @@ export function createQueue(maxCount: number, maxChars: number): EventQueue {
       let size = 0;
       while (length() > 0 && out.length < maxItems) {
         const next = items[head]!;
-        if (out.length > 0 && size + next.json.length > maxBatchChars) break;
+        if (out.length > 0 && size + next.size > maxBatchChars) break;
         out.push(next);
-        size += next.json.length;
-        chars -= next.json.length;
+        size += next.size;
+        chars -= next.size;
         head++;
       }
       compact();
@@ -71,7 +77,7 @@ export function createQueue(maxCount: number, maxChars: number): EventQueue {
       if (events.length === 0) return 0;
       items = events.concat(items.slice(head));
       head = 0;
-      for (const e of events) chars += e.json.length;
+      for (const e of events) chars += e.size;
       return dropOverflow();
     },
     firstSeq() {

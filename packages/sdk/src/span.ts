@@ -82,13 +82,14 @@ class RecordingSpan implements Span {
   }
 
   setAttribute(key: string, value: unknown): Span {
+    if (this.ended) return this;
     const v = toAttributeValue(value);
     if (v !== undefined && typeof key === "string") this.attributes[key] = v;
     return this;
   }
 
   setAttributes(values: Record<string, unknown>): Span {
-    if (values && typeof values === "object") setAttributes(this.attributes, values);
+    if (!this.ended && values && typeof values === "object") setAttributes(this.attributes, values);
     return this;
   }
 
