@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["src/**/*.test.ts", "e2e/**/*.test.ts"],
-    testTimeout: 30_000,
+    // generous: CI runs on 2 cores, Chromium and child processes included
+    testTimeout: 60_000,
     hookTimeout: 30_000,
   },
 });

@@ -24,6 +24,16 @@ describe("ingest", () => {
     expect(c.apiKey).toMatch(/^lqt_dev_[A-Za-z0-9_-]{20,}$/);
   });
 
+  it("gives a loopback URL when listening on every interface", async () => {
+    const all = await startCollector({ port: 0, host: "0.0.0.0" });
+    try {
+      expect(all.url).toBe(`http://127.0.0.1:${all.port}`);
+      expect((await postBatch(all.url, all.apiKey, makeBatch([makeEvent()]))).status).toBe(200);
+    } finally {
+      await all.close();
+    }
+  });
+
   it("accepts a batch, stores it and lists it in events and requests", async () => {
     const { root, llm } = makeTrace();
     const res = await postBatch(c.url, c.apiKey, makeBatch([llm, root]));

@@ -426,7 +426,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  // listening on every interface: local clients (and the SDK's loopback-only http rule) use 127.0.0.1
+  const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  const url = `http://${urlHost.includes(":") ? `[${urlHost}]` : urlHost}:${port}`;
 
   return {
     url,
