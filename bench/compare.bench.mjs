@@ -4,8 +4,8 @@
 // Ours flushes to the local collector, started in this process; Sentry and Langfuse to a loopback HTTP
 // sink (this process too) that answers 200. Prints a table and writes it to bench/RESULTS.md.
 //
-// Knobs (env): COMPARE_RUNS fresh processes per handler (default 7), COMPARE_STEADY invocations timed
-// after COMPARE_WARMUP (default 100 after 20), COMPARE_FLUSHES timed flushes (default 10),
+// Knobs (env): COMPARE_RUNS fresh processes per handler (default 5), COMPARE_STEADY invocations timed
+// after COMPARE_WARMUP (default 60 after 20), COMPARE_FLUSHES timed flushes (default 10),
 // COMPARE_ONLY=lambda,hono to run some platforms, COMPARE_NO_BUILD=1 to use the packages' dist as they are.
 import { execFile, spawn } from "node:child_process";
 import {
@@ -29,10 +29,10 @@ import { build } from "esbuild";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 const fixtures = join(here, "compare");
-const runs = Number(process.env.COMPARE_RUNS ?? 7);
+const runs = Number(process.env.COMPARE_RUNS ?? 5);
 const childEnv = {
   BENCH_WARMUP: process.env.COMPARE_WARMUP ?? "20",
-  BENCH_STEADY: process.env.COMPARE_STEADY ?? "100",
+  BENCH_STEADY: process.env.COMPARE_STEADY ?? "60",
   BENCH_FLUSHES: process.env.COMPARE_FLUSHES ?? "10",
 };
 const only = process.env.COMPARE_ONLY?.split(",").filter(Boolean);
@@ -108,6 +108,11 @@ for (const [platform, { pkg, dir }] of Object.entries(adapters)) {
 }
 const honoDir = join(root, "packages/hono/node_modules/hono");
 if (existsSync(honoDir)) symlinkSync(honoDir, join(nodePaths, "hono"));
+// Next is the framework, not part of a route's cost: left out of the bundle (as for every row on that
+// platform) and loaded at run time from @lumiqtrace/vercel's own dev dependency.
+const nextDir = join(root, "packages/vercel/node_modules/next");
+if (existsSync(nextDir)) symlinkSync(nextDir, join(nodePaths, "next"));
+const external = { next: ["next", "next/*"] };
 
 // ---------------------------------------------------------------- the handlers to compare
 
@@ -148,6 +153,7 @@ for (const v of variants) {
       platform: "node",
       target: "node20",
       nodePaths: [nodePaths],
+      external: external[v.platform] ?? [],
       // CommonJS dependencies (Sentry's) call require() for Node builtins: give the ESM bundle one.
       banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
       logLevel: "silent",
@@ -371,9 +377,12 @@ invocation, in ms.
 Each platform's handler is called in-process the way the platform calls it, with stand-ins of the objects
 it passes (bench/compare/platforms.mjs): an API Gateway v2 event and a Lambda context (no \`waitUntil\`:
 flushes are awaited); Netlify's modern \`(Request, context)\` with \`context.waitUntil\`; a Next route's
-\`POST(Request)\` with Vercel's request context (\`waitUntil\`) installed; Hono's \`app.fetch(request, env,
+\`POST(Request)\` with Vercel's request context (\`waitUntil\`) installed, and \`next/server\` loaded before the
+route (the framework is there before any route module; it is not bundled into any row); Hono's \`app.fetch(request, env,
 ctx)\` with a Workers-style \`ctx.waitUntil\`. The "LLM call" is a test double of an OpenAI chat completion
-(bench/compare/shared/fake-llm.mjs), identical for every row. Each tool records one LLM event per
+(bench/compare/shared/fake-llm.mjs), identical for every row; like \`new OpenAI()\` it takes the global
+\`fetch\` at import, so Node's lazily loaded fetch implementation is in every row's import time (and
+memory), as in a real app, not only in the rows whose tool calls fetch. Each tool records one LLM event per
 invocation its own way (ours: \`lumiqtrace.span(..., { kind: "llm" })\`; Sentry: \`startSpan\` with
 \`op: "gen_ai.chat"\`; Langfuse: \`trace().generation()\`), and flushes the way its docs say for the
 platform (awaited on Lambda, \`waitUntil\` elsewhere). Every process runs with a preload that refuses any

@@ -2,7 +2,9 @@
 // builds it, packs it with pnpm (workspace:* becomes a version, `files` applies), then runs
 //   1. publint (strict: warnings fail too) on the tarball,
 //   2. @arethetypeswrong/cli on the tarball (node10, node16 CJS and ESM, bundler),
-//   3. our own runtime check: `exports["."]` resolved with the conditions of each runtime the package
+//   3. the README in the tarball: an install line, a code block near the top (the lines to paste), an
+//      Options section, and for the SDK and adapters a Platform notes (or runtimes) section (issue 9),
+//   4. our own runtime check: every export resolved with the conditions of each runtime the package
 //      supports (node import/require, workerd, edge-light) must reach a file in the tarball, with types,
 //      and the code a workerd / edge-light bundler gets must import no Node builtin that runtime lacks.
 // Prints every problem and exits 1 if there is any.
@@ -42,6 +44,14 @@ const RUNTIMES = {
   "@lumiqtrace/hono": ["node", "workerd", "edge-light"],
   "@lumiqtrace/vercel": ["node", "edge-light"],
 };
+/** The packages that run inside users' functions: their README needs platform notes. */
+const RUNTIME_PACKAGES = new Set([
+  "@lumiqtrace/sdk",
+  "@lumiqtrace/lambda",
+  "@lumiqtrace/netlify",
+  "@lumiqtrace/vercel",
+  "@lumiqtrace/hono",
+]);
 const CONDITIONS = {
   "node import": ["node", "import", "default"],
   "node require": ["node", "require", "default"],
@@ -121,27 +131,56 @@ for (const dir of dirs) {
     fail("attw", `${error.stdout ?? ""}${error.stderr ?? ""}`.trim());
   }
 
-  // 3. every runtime's conditions reach a typed file in the tarball, and edge code imports what exists there
+  // 3. the README users land on: in the package, install line, the lines to paste, options, platform notes
+  const readme = files.has("README.md") ? readFileSync(join(dir, "README.md"), "utf8") : undefined;
+  if (!readme) fail("README.md is not in the package (add it, and list it in `files`)");
+  else {
+    const missing = [];
+    if (!new RegExp(`(npm (i|install)|pnpm add|yarn add)[^\\n]*${pkg.name.replace("/", "\\/")}`).test(readme))
+      missing.push(`an install line (\`npm install ${pkg.name}\`)`);
+    if (!/^```/m.test(readme.split("\n").slice(0, 25).join("\n")))
+      missing.push("a code block to paste near the top");
+    if (!/^#+ .*(options|configuration)/im.test(readme)) missing.push('an "Options" section');
+    if (RUNTIME_PACKAGES.has(pkg.name) && !/^#+ .*(platform|runtime)/im.test(readme))
+      missing.push('a "Platform notes" (or runtimes) section');
+    if (missing.length) fail(`README.md lacks ${missing.join(", ")}`);
+    else console.log("  ✓ README: install, lines to paste, options, platform notes");
+  }
+
+  // 4. every runtime's conditions reach a typed file in the tarball, and edge code imports what exists there
   const files = new Set((await listTarball(tarball)).map((f) => f.replace(/^package\//, "")));
-  for (const runtime of RUNTIMES[pkg.name] ?? ["node"]) {
-    for (const [label, conditions] of Object.entries(CONDITIONS)) {
-      if (!label.startsWith(runtime)) continue;
-      const target = resolveExport(packed.exports, ".", conditions);
-      const types = resolveExport(packed.exports, ".", ["types", ...conditions]);
-      if (!target) {
-        fail(`${label}: exports["."] has nothing for conditions ${conditions.join(", ")}`);
-        continue;
+  const subpaths =
+    typeof packed.exports === "object" &&
+    packed.exports !== null &&
+    Object.keys(packed.exports)[0]?.startsWith(".")
+      ? Object.keys(packed.exports).filter((k) => !k.endsWith(".json") && !k.includes("*"))
+      : ["."];
+  for (const subpath of subpaths) {
+    for (const runtime of RUNTIMES[pkg.name] ?? ["node"]) {
+      for (const [label, conditions] of Object.entries(CONDITIONS)) {
+        if (!label.startsWith(runtime)) continue;
+        const where = `${label}: exports["${subpath}"]`;
+        const target = resolveExport(packed.exports, subpath, conditions);
+        const types = resolveExport(packed.exports, subpath, ["types", ...conditions]);
+        if (!target) {
+          fail(`${where} has nothing for conditions ${conditions.join(", ")}`);
+          continue;
+        }
+        if (!files.has(target.replace(/^\.\//, "")))
+          fail(`${where} -> ${target}, which is not in the package`);
+        else if (!types || !files.has(types.replace(/^\.\//, "")))
+          fail(`${where} -> ${target}, which has no types`);
+        else if (BUILTINS[runtime]) {
+          const imports = await builtinImports(join(dir, target), conditions, pkg);
+          const missing = imports.filter((b) => !BUILTINS[runtime].has(b.replace(/^node:/, "")));
+          if (missing.length)
+            fail(`${where} -> ${target} imports ${missing.join(", ")}, which ${runtime} does not provide`);
+          else
+            console.log(
+              `  ✓ ${where} -> ${target}${imports.length ? ` (imports ${imports.join(", ")})` : ""}`,
+            );
+        } else console.log(`  ✓ ${where} -> ${target}`);
       }
-      if (!files.has(target.replace(/^\.\//, ""))) fail(`${label}: ${target} is not in the package`);
-      else if (!types || !files.has(types.replace(/^\.\//, ""))) fail(`${label}: no types for ${target}`);
-      else if (BUILTINS[runtime]) {
-        const imports = await builtinImports(join(dir, target), conditions, pkg);
-        const missing = imports.filter((b) => !BUILTINS[runtime].has(b.replace(/^node:/, "")));
-        if (missing.length)
-          fail(`${label}: ${target} imports ${missing.join(", ")}, which ${runtime} does not provide`);
-        else
-          console.log(`  ✓ ${label}: ${target}${imports.length ? ` (imports ${imports.join(", ")})` : ""}`);
-      } else console.log(`  ✓ ${label}: ${target}`);
     }
   }
 }

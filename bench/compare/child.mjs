@@ -1,6 +1,7 @@
 // One fresh process per measurement run of one bundled handler: import + init, first invocation,
 // steady invocations, awaited flushes of one LLM event, peak memory. Writes JSON to BENCH_OUT.
 import { writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { platforms } from "./platforms.mjs";
@@ -16,6 +17,8 @@ const median = (xs) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
+
+await platform.preload?.(createRequire(BENCH_BUNDLE));
 
 const t0 = performance.now();
 const mod = await import(pathToFileURL(BENCH_BUNDLE).href);

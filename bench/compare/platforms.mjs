@@ -69,6 +69,12 @@ export const platforms = {
   },
   next: {
     label: "Next route (Vercel)",
+    // The framework is loaded before any route module is: not counted in a route's import time.
+    preload: async (require) => {
+      try {
+        await import(require.resolve("next/server.js"));
+      } catch {} // Next is not installed (no @lumiqtrace/vercel yet): the unwrapped and Langfuse rows need none
+    },
     async invoke(mod) {
       const pending = [];
       // Vercel's request context, read by `@vercel/functions` and by our adapter (stand-in).

@@ -2,6 +2,12 @@
 // the benchmark measures what each tracing tool adds around the call, not the model.
 export const MODEL = "gpt-4o-mini";
 
+// A real app makes its OpenAI client at the top of the module, and `new OpenAI()` takes the global fetch,
+// which loads Node's fetch implementation (lazily loaded, tens of ms). Every row pays that at import, as
+// in a real app, instead of only the rows whose tracing tool happens to call fetch first.
+const llmClientFetch = globalThis.fetch;
+if (typeof llmClientFetch !== "function") throw new Error("no global fetch: Node 20+ needed");
+
 export async function fakeChatCompletion(prompt) {
   await null;
   return {
