@@ -7,6 +7,11 @@ if [ ! -x /usr/bin/chromium ]; then
   apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
 
+# better-sqlite3 has no prebuilt binary reachable here: node-gyp compiles it
+if ! command -v make >/dev/null || ! command -v g++ >/dev/null || ! command -v python3 >/dev/null; then
+  apt-get install -y -qq --no-install-recommends make g++ python3 >/dev/null
+fi
+
 # node-gyp looks for headers in ~/.cache/node-gyp/<version>; point it at the ones Debian's nodejs ships.
 version="$(node -p process.versions.node)"
 gyp_dir="${HOME}/.cache/node-gyp/${version}"
