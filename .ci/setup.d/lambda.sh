@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# @lumiqtrace/lambda: aws-lambda-ric (the real Lambda runtime client, used by the e2e test) builds curl and
+# aws-lambda-cpp from the sources inside its npm package (autoconf, automake, libtool, cmake, a C++
+# compiler), then its addon with node-gyp, which needs Node's headers (only npm and apt are reachable).
+set -euo pipefail
+
+need=()
+for tool in autoconf:autoconf automake:automake libtoolize:libtool cmake:cmake make:make g++:g++ python3:python3; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
+done
+if [ "${#need[@]}" -gt 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# node-gyp looks for headers in ~/.cache/node-gyp/<version>: point it at the ones Debian's nodejs ships.
+version="$(node -p process.versions.node)"
+gyp_dir="${HOME}/.cache/node-gyp/${version}"
+if [ -f /usr/include/node/node.h ] && [ ! -f "${gyp_dir}/installVersion" ]; then
+  mkdir -p "${gyp_dir}/include"
+  ln -sfn /usr/include/node "${gyp_dir}/include/node"
+  echo 11 >"${gyp_dir}/installVersion"
+fi

@@ -1,0 +1,43 @@
+export interface StartRuntimeOptions {
+  /** The function's directory (LAMBDA_TASK_ROOT). */
+  cwd: string;
+  /** "file.export", as Lambda's handler setting. */
+  handler: string;
+  env?: Record<string, string>;
+  /** SIGSTOP the process between invocations, as Lambda does. Default true. */
+  freeze?: boolean;
+  functionName?: string;
+}
+
+export interface InvocationOutcome {
+  requestId: string;
+  kind: "response" | "error";
+  /** True when the function answered with `Lambda-Runtime-Function-Response-Mode: streaming`. */
+  streamed: boolean;
+  /** The response body as text (for a streamed HTTP response: prelude, 8 zero bytes, then the body). */
+  body?: string;
+  contentType?: string;
+  /** What the runtime reported for an error: `{ errorType, errorMessage, trace }`. */
+  error?: { errorType?: string; errorMessage?: string; trace?: string[] };
+  /** What `onResponse` returned, the moment the answer arrived. */
+  atResponse?: unknown;
+  sentAt: number;
+  deliveredAt: number;
+  respondedAt: number;
+  frozenAt: number;
+  deadline: number;
+}
+
+export interface Runtime {
+  invoke(
+    event: unknown,
+    options?: { timeoutMs?: number; onResponse?: () => unknown },
+  ): Promise<InvocationOutcome>;
+  close(): Promise<void>;
+  logs(): string;
+  isFrozen(): boolean;
+  thaw(): void;
+  freeze(): void;
+}
+
+export function startRuntime(options: StartRuntimeOptions): Promise<Runtime>;
