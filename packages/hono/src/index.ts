@@ -48,12 +48,12 @@ export function withHono(options: HonoTracingOptions = {}): MiddlewareHandler {
         attributes: { "http.request.method": method, "url.path": c.req.path },
         traceparent: c.req.header("traceparent"),
         flushTimeoutMs,
-        // On Workers: after our flush, wait for the user's own waitUntil work and flush what it recorded.
+        // On Workers: after our flush, wait for the user's own waitUntil work, then flush until idle.
         waitUntil:
           userWork && platformWaitUntil
             ? (flushed) =>
                 platformWaitUntil(
-                  flushed.then(() => userWork.settled()).then(() => flushAgain(flushTimeoutMs)),
+                  flushed.then(() => userWork.settled()).then(() => flushUntilIdle(flushTimeoutMs)),
                 )
             : platformWaitUntil,
       },
@@ -142,15 +142,30 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function flushAgain(timeoutMs: number): Promise<void> {
-  return lumiqtrace.flush({ timeoutMs });
+/**
+ * Workers tie I/O to the request that started it, and the SDK has one send loop per isolate: a send this
+ * request's flush started may carry other requests' events, and is cancelled (never settling) once this
+ * request's waitUntil ends. So keep flushing until a flush finds nothing queued or in flight (bounded).
+ */
+async function flushUntilIdle(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let left = timeoutMs; left > 0; left = deadline - Date.now()) {
+    const flushed = lumiqtrace.flush({ timeoutMs: left });
+    // flush() hands back an already settled promise when nothing is queued or in flight: idle.
+    let idle = false;
+    void flushed.then(() => (idle = true));
+    await Promise.resolve();
+    if (idle) return;
+    await flushed;
+  }
 }
 
 const CLIENT = Symbol.for("@lumiqtrace/sdk.client");
 
 /**
  * Workers have no process.env: when no client with an API key exists yet and the bindings hold
- * `LUMIQTRACE_API_KEY`, initialise from the bindings (`LUMIQTRACE_BASE_URL`, `LUMIQTRACE_ENVIRONMENT` too).
+ * `LUMIQTRACE_API_KEY`, initialise from the bindings (`LUMIQTRACE_BASE_URL`, `LUMIQTRACE_ENVIRONMENT`,
+ * `LUMIQTRACE_DEBUG` too).
  */
 function initFromBindings(env: unknown): void {
   if (!env || typeof env !== "object") return;
