@@ -131,6 +131,8 @@ for (const dir of dirs) {
     fail("attw", `${error.stdout ?? ""}${error.stderr ?? ""}`.trim());
   }
 
+  const files = new Set((await listTarball(tarball)).map((f) => f.replace(/^package\//, "")));
+
   // 3. the README users land on: in the package, install line, the lines to paste, options, platform notes
   const readme = files.has("README.md") ? readFileSync(join(dir, "README.md"), "utf8") : undefined;
   if (!readme) fail("README.md is not in the package (add it, and list it in `files`)");
@@ -148,7 +150,6 @@ for (const dir of dirs) {
   }
 
   // 4. every runtime's conditions reach a typed file in the tarball, and edge code imports what exists there
-  const files = new Set((await listTarball(tarball)).map((f) => f.replace(/^package\//, "")));
   const subpaths =
     typeof packed.exports === "object" &&
     packed.exports !== null &&
