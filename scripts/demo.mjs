@@ -66,7 +66,12 @@ function runExample(name) {
     const timer = setTimeout(() => child.kill("SIGTERM"), PER_EXAMPLE_MS);
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
-      resolve({ name, ok: code === 0, how: signal ? `killed (${signal})` : `exit ${code}`, ms: Date.now() - started });
+      resolve({
+        name,
+        ok: code === 0,
+        how: signal ? `killed (${signal})` : `exit ${code}`,
+        ms: Date.now() - started,
+      });
     });
   });
 }
@@ -83,7 +88,8 @@ const traces = collector.getTraces(500);
 const byPlatform = new Map();
 for (const t of traces) byPlatform.set(t.platform ?? "?", (byPlatform.get(t.platform ?? "?") ?? 0) + 1);
 console.log("\n── summary ──");
-for (const r of results) console.log(`  ${r.ok ? "ok    " : "FAILED"} ${r.name.padEnd(16)} ${r.how}, ${(r.ms / 1000).toFixed(1)} s`);
+for (const r of results)
+  console.log(`  ${r.ok ? "ok    " : "FAILED"} ${r.name.padEnd(16)} ${r.how}, ${(r.ms / 1000).toFixed(1)} s`);
 console.log(`  traces stored: ${traces.length} (${[...byPlatform].map(([p, n]) => `${p} ${n}`).join(", ")})`);
 console.log(`  viewer: ${collector.url}`);
 

@@ -8,7 +8,10 @@ import { type LoopbackServer, startLoopbackServer } from "../test/loopback-serve
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
 
-function runNode(code: string, env: Record<string, string> = {}): Promise<{ code: number; out: string; ms: number }> {
+function runNode(
+  code: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; ms: number }> {
   const started = Date.now();
   return new Promise((resolve) => {
     execFile(
@@ -16,7 +19,11 @@ function runNode(code: string, env: Record<string, string> = {}): Promise<{ code
       ["--input-type=module", "-e", code],
       { env: { PATH: process.env.PATH, ...env }, timeout: 20_000 },
       (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: stdout + stderr, ms: Date.now() - started }),
+        resolve({
+          code: error ? ((error as { code?: number }).code ?? 1) : 0,
+          out: stdout + stderr,
+          ms: Date.now() - started,
+        }),
     );
   });
 }
@@ -102,7 +109,9 @@ describe("the built main entry", () => {
     if (seen.has(file)) return [];
     seen.add(file);
     const code = readFileSync(file, "utf8");
-    const specs = [...code.matchAll(/(?:from\s*|import\s*\(?\s*|require\(\s*)["']([^"']+)["']/g)].map((m) => m[1]!);
+    const specs = [...code.matchAll(/(?:from\s*|import\s*\(?\s*|require\(\s*)["']([^"']+)["']/g)].map(
+      (m) => m[1]!,
+    );
     return specs.flatMap((s) => (s.startsWith(".") ? importsOf(join(dirname(file), s), seen) : [s]));
   }
 

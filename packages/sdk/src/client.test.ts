@@ -46,7 +46,9 @@ describe("batching", () => {
     await vi.waitFor(() => expect(server.delivered()).toHaveLength(20));
     await c.flush();
     expect(server.requests.map((r) => r.body.events.length)).toEqual([10, 10, 5]);
-    expect(server.delivered().map((e) => e.id)).toEqual(Array.from({ length: 25 }, (_, i) => `evt-${n - 24 + i}`));
+    expect(server.delivered().map((e) => e.id)).toEqual(
+      Array.from({ length: 25 }, (_, i) => `evt-${n - 24 + i}`),
+    );
   });
 
   it("speaks the protocol: path, bearer key, sdk header, gzip for large bodies", async () => {
@@ -228,7 +230,11 @@ describe("bounds", () => {
     circular.self = circular;
     c.capture(event({ metadata: { circular, big: 10n, fn: () => 1 } as never }));
     await c.flush();
-    expect(server.delivered()[0].metadata).toEqual({ circular: { self: "[Circular]" }, big: "10", fn: "[Function fn]" });
+    expect(server.delivered()[0].metadata).toEqual({
+      circular: { self: "[Circular]" },
+      big: "10",
+      fn: "[Function fn]",
+    });
   });
 });
 
@@ -269,8 +275,19 @@ describe("estimateSize", () => {
     const { estimateSize } = await import("./client.js");
     const samples: SpanEvent[] = [
       event(),
-      event({ name: "chat gpt-4o", attributes: { "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": 12, "gen_ai.response.finish_reasons": ["stop"] } }),
-      event({ attributes: { "gen_ai.input.messages": "m".repeat(10_000) }, metadata: { plan: "pro", n: [1, 2, 3] }, tags: ["a", "b"] }),
+      event({
+        name: "chat gpt-4o",
+        attributes: {
+          "gen_ai.request.model": "gpt-4o",
+          "gen_ai.usage.input_tokens": 12,
+          "gen_ai.response.finish_reasons": ["stop"],
+        },
+      }),
+      event({
+        attributes: { "gen_ai.input.messages": "m".repeat(10_000) },
+        metadata: { plan: "pro", n: [1, 2, 3] },
+        tags: ["a", "b"],
+      }),
     ];
     for (const e of samples) {
       const ratio = estimateSize(e) / JSON.stringify(e).length;

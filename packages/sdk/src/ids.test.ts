@@ -25,7 +25,11 @@ describe("traceparent", () => {
 
   it("parses a valid header and round-trips", () => {
     const p = parseTraceparent(valid)!;
-    expect(p).toEqual({ traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7", sampled: true });
+    expect(p).toEqual({
+      traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+      spanId: "00f067aa0ba902b7",
+      sampled: true,
+    });
     expect(formatTraceparent(p.traceId, p.spanId, p.sampled)).toBe(valid);
     expect(parseTraceparent(valid.replace(/01$/, "00"))!.sampled).toBe(false);
   });

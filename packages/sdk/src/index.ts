@@ -1,11 +1,15 @@
-import type { Client, FlushOptions } from "./client.js";
+import type { FlushOptions } from "./client.js";
 import { getClient, init, isInitialized } from "./global.js";
 import { wrapOpenAI } from "./openai/index.js";
 import { getTraceContext, runWithSpan, type Span, startSpan } from "./span.js";
 import type { Attributes, SpanKind } from "./types.js";
 
 /** Runs `fn` in a new span (child of the active one) that ends when `fn` returns or its promise settles. */
-function span<R>(name: string, fn: (span: Span) => R, options?: { kind?: SpanKind; attributes?: Attributes }): R {
+function span<R>(
+  name: string,
+  fn: (span: Span) => R,
+  options?: { kind?: SpanKind; attributes?: Attributes },
+): R {
   const s = startSpan({ name, kind: options?.kind ?? "custom", attributes: options?.attributes });
   let result: R;
   try {
@@ -46,7 +50,13 @@ export { getClient, init, isInitialized, wrapOpenAI, getTraceContext, startSpan,
 export { withLumiqtraceContext } from "./user-context.js";
 export { runInvocation, DEFAULT_FLUSH_TIMEOUT_MS, type InvocationOptions } from "./serverless/invocation.js";
 export { observeBody, isObservableResponse } from "./serverless/stream.js";
-export { vercelWaitUntil, waitUntilOf, markWrapped, isWrapped, type WaitUntil } from "./serverless/platforms.js";
+export {
+  vercelWaitUntil,
+  waitUntilOf,
+  markWrapped,
+  isWrapped,
+  type WaitUntil,
+} from "./serverless/platforms.js";
 export { parseTraceparent, formatTraceparent } from "./traceparent.js";
 export { hasAsyncContext } from "./context.js";
 export type { Client, FlushOptions, ClientStats } from "./client.js";

@@ -98,7 +98,13 @@ function numberOption(
 ): number {
   if (value === undefined) return fallback;
   const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
-  if (typeof n !== "number" || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+  if (
+    typeof n !== "number" ||
+    !Number.isFinite(n) ||
+    n < min ||
+    n > max ||
+    (integer && !Number.isInteger(n))
+  ) {
     warn(`${name} must be ${integer ? "an integer" : "a number"} from ${min} to ${max}; using ${fallback}`);
     return fallback;
   }
@@ -142,7 +148,8 @@ export function resolveOptions(input: unknown, env: Env = readEnv()): ResolvedOp
 
   const debug = typeof o.debug === "boolean" ? o.debug : (flag(env.LUMIQTRACE_DEBUG) ?? false);
   let enabled = typeof o.enabled === "boolean" ? o.enabled : !(flag(env.LUMIQTRACE_DISABLED) ?? false);
-  if (o.enabled !== undefined && typeof o.enabled !== "boolean") warn("enabled must be a boolean; using true");
+  if (o.enabled !== undefined && typeof o.enabled !== "boolean")
+    warn("enabled must be a boolean; using true");
 
   const apiKey = stringOption("apiKey", o.apiKey) ?? env.LUMIQTRACE_API_KEY?.trim() ?? "";
   if (enabled && apiKey === "") {

@@ -95,7 +95,12 @@ class RecordingSpan implements Span {
 
   recordError(error: unknown): Span {
     this.status = "error";
-    const e = error as { name?: unknown; message?: unknown; status?: unknown; constructor?: { name?: string } };
+    const e = error as {
+      name?: unknown;
+      message?: unknown;
+      status?: unknown;
+      constructor?: { name?: string };
+    };
     const type =
       (typeof e?.constructor?.name === "string" && e.constructor.name !== "Object" && e.constructor.name) ||
       (typeof e?.name === "string" && e.name) ||

@@ -29,10 +29,13 @@ function fakeWaitUntil() {
 
 describe("runInvocation", () => {
   it("records a root span with child spans and flushes before returning without waitUntil", async () => {
-    const result = await runInvocation({ name: "GET /x", platform: "test", attributes: { a: 1 } }, async () => {
-      await lumiqtrace.span("child", async () => "c");
-      return { statusCode: 200 };
-    });
+    const result = await runInvocation(
+      { name: "GET /x", platform: "test", attributes: { a: 1 } },
+      async () => {
+        await lumiqtrace.span("child", async () => "c");
+        return { statusCode: 200 };
+      },
+    );
     expect(result).toEqual({ statusCode: 200 });
     const events = delivered();
     expect(events.map((e) => e.name).sort()).toEqual(["GET /x", "child"]);
@@ -76,7 +79,10 @@ describe("runInvocation", () => {
   it("hands the flush to waitUntil and returns before it is delivered", async () => {
     server.script({ status: 200, delayMs: 300 });
     const platform = fakeWaitUntil();
-    const result = await runInvocation({ name: "f", platform: "test", waitUntil: platform.waitUntil }, () => 7);
+    const result = await runInvocation(
+      { name: "f", platform: "test", waitUntil: platform.waitUntil },
+      () => 7,
+    );
     expect(result).toBe(7);
     expect(platform.promises).toHaveLength(1);
     expect(delivered()).toHaveLength(0);
@@ -156,8 +162,9 @@ describe("streamed responses", () => {
   }
 
   it("flushes only after the body was read, and the bytes are unchanged", async () => {
-    const res = await runInvocation({ name: "s", platform: "test" }, () =>
-      new Response(streamOf(["a", "b", "c"]), { status: 201, headers: { "x-h": "1" } }),
+    const res = await runInvocation(
+      { name: "s", platform: "test" },
+      () => new Response(streamOf(["a", "b", "c"]), { status: 201, headers: { "x-h": "1" } }),
     );
     expect(res.status).toBe(201);
     expect(res.headers.get("x-h")).toBe("1");
@@ -169,8 +176,9 @@ describe("streamed responses", () => {
 
   it("with waitUntil: hands over a flush that waits for the body", async () => {
     const platform = fakeWaitUntil();
-    const res = await runInvocation({ name: "s", platform: "test", waitUntil: platform.waitUntil }, () =>
-      new Response(streamOf(["x", "y"])),
+    const res = await runInvocation(
+      { name: "s", platform: "test", waitUntil: platform.waitUntil },
+      () => new Response(streamOf(["x", "y"])),
     );
     expect(platform.promises).toHaveLength(1);
     let settled = false;
@@ -183,8 +191,9 @@ describe("streamed responses", () => {
   });
 
   it("records a cancelled stream as cancelled", async () => {
-    const res = await runInvocation({ name: "s", platform: "test" }, () =>
-      new Response(streamOf(["1", "2", "3", "4"], 20)),
+    const res = await runInvocation(
+      { name: "s", platform: "test" },
+      () => new Response(streamOf(["1", "2", "3", "4"], 20)),
     );
     const reader = res.body!.getReader();
     await reader.read();
@@ -194,14 +203,16 @@ describe("streamed responses", () => {
   });
 
   it("records a body that fails as an error", async () => {
-    const res = await runInvocation({ name: "s", platform: "test" }, () =>
-      new Response(
-        new ReadableStream({
-          pull(controller) {
-            controller.error(new Error("upstream broke"));
-          },
-        }),
-      ),
+    const res = await runInvocation(
+      { name: "s", platform: "test" },
+      () =>
+        new Response(
+          new ReadableStream({
+            pull(controller) {
+              controller.error(new Error("upstream broke"));
+            },
+          }),
+        ),
     );
     await expect(res.text()).rejects.toThrow();
     expect(delivered()[0]).toMatchObject({ status: "error", error: { message: "upstream broke" } });

@@ -35,7 +35,11 @@ function flushTimeout(options: InvocationOptions): number {
  * Flushes after `done`: handed to `waitUntil` when there is one (undefined is returned: nothing to await),
  * else returned to be awaited. A `waitUntil` that throws (called outside its request) falls back to awaiting.
  */
-function scheduleFlush(client: Client, options: InvocationOptions, done?: Promise<void>): Promise<void> | undefined {
+function scheduleFlush(
+  client: Client,
+  options: InvocationOptions,
+  done?: Promise<void>,
+): Promise<void> | undefined {
   const timeoutMs = flushTimeout(options);
   const flushed = done ? done.then(() => client.flush({ timeoutMs })) : client.flush({ timeoutMs });
   if (options.waitUntil) {
@@ -75,7 +79,10 @@ function traceBody(response: Response, span: Span, client: Client, options: Invo
  * `flushTimeoutMs`. The result or error is the one `fn` gave (an error is rethrown as the same object).
  * Inside another invocation (a handler wrapped twice), `fn` just runs in the outer one.
  */
-export async function runInvocation<T>(options: InvocationOptions, fn: (span: Span) => T): Promise<Awaited<T>> {
+export async function runInvocation<T>(
+  options: InvocationOptions,
+  fn: (span: Span) => T,
+): Promise<Awaited<T>> {
   const outer = activeState()?.invocation;
   if (outer) return await fn(outer);
 
