@@ -23,7 +23,6 @@ import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
-import { startCollector } from "@lumiqtrace/collector";
 import { build } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -174,6 +173,7 @@ for (const v of variants) {
 
 // ---------------------------------------------------------------- receiving ends, on loopback
 
+const { startCollector } = await import("@lumiqtrace/collector"); // after its build above
 const collector = await startCollector({ port: 0 });
 const sinkCounts = { sentry: 0, langfuse: 0, other: 0 };
 const sink = createServer((req, res) => {
@@ -325,6 +325,53 @@ const table = [
   ...rows.map((r) => `| ${r.join(" | ")} |`),
 ].join("\n");
 
+// What each tool adds over the unwrapped handler, per platform, and how many times that is ours.
+const addedHeader = [
+  "platform",
+  "tool",
+  "+ gzip",
+  "+ import + init",
+  "+ steady / invocation",
+  "+ peak RSS",
+  "ours' addition is",
+];
+const addedRows = [];
+for (const platform of Object.keys(adapters)) {
+  const group = live.filter((v) => v.platform === platform && v.results?.length);
+  const base = group.find((v) => v.variant === "unwrapped");
+  const ours = group.find((v) => v.variant === "ours") ?? group.find((v) => v.variant === "sdk");
+  if (!base) continue;
+  const add = (v) => ({
+    gz: v.gzBytes - base.gzBytes,
+    imp: v.importMs - base.importMs,
+    steady: v.steadyMs - base.steadyMs,
+    rss: v.rssMb - base.rssMb,
+  });
+  for (const v of group.filter((x) => x !== base)) {
+    const a = add(v);
+    let versus = "";
+    if (ours && v.variant !== "ours" && v.variant !== "sdk") {
+      const o = add(ours);
+      const times = (theirs, mine) => (mine > 0 && theirs > 0 ? `${(theirs / mine).toFixed(1)}×` : "n/a");
+      versus = `${times(a.gz, o.gz)} smaller, ${times(a.imp, o.imp)} faster to import`;
+    }
+    addedRows.push([
+      platform,
+      v.label,
+      `${(a.gz / 1024).toFixed(1)} KB`,
+      `${a.imp.toFixed(1)} ms`,
+      `${a.steady.toFixed(3)} ms`,
+      `${a.rss.toFixed(1)} MB`,
+      versus,
+    ]);
+  }
+}
+const addedTable = [
+  `| ${addedHeader.join(" | ")} |`,
+  `|${addedHeader.map(() => "---").join("|")}|`,
+  ...addedRows.map((r) => `| ${r.join(" | ")} |`),
+].join("\n");
+
 const cpu = cpus();
 const machine = `${cpu[0]?.model.trim()}, ${cpu.length} cores, Node ${process.version}, ${process.platform}/${process.arch}`;
 const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
@@ -333,7 +380,9 @@ const seconds = ((Date.now() - started) / 1000).toFixed(0);
 const load = `load average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`;
 const settings = `${runs} fresh processes per handler, round-robin; steady = median of ${childEnv.BENCH_STEADY} invocations after ${childEnv.BENCH_WARMUP} warm-up; flush = median of ${childEnv.BENCH_FLUSHES} per process`;
 
-console.log(`\n${table}\n\nmachine: ${machine}\ndate: ${date}\n${settings}; took ${seconds} s; ${load}`);
+console.log(
+  `\n${table}\n\n${addedTable}\n\nmachine: ${machine}\ndate: ${date}\n${settings}; took ${seconds} s; ${load}`,
+);
 
 const doc = `# Benchmarks: ours beside the tools users would pick instead
 
@@ -348,6 +397,13 @@ ${table}
 
 (×N) is the ratio to the unwrapped handler on the same platform; in "steady", +x is the time added per
 invocation, in ms.
+
+## What each tool adds (its row minus the unwrapped row)
+
+${addedTable}
+
+"ours' addition is": the tool's addition divided by ours (on Lambda, ours is the adapter row if it ran,
+else the SDK-alone row). Differences of a few tenths of a ms are within the noise of a loaded machine.
 
 ## What each column is
 
