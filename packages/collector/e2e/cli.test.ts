@@ -65,12 +65,13 @@ describe("lumiqtrace dev", () => {
     expect(existsSync(dbPath)).toBe(true);
 
     const { root, llm } = makeTrace();
-    const res = await postBatch(url, key, makeBatch([llm, root]));
+    const res = await postBatch(url, key, makeBatch([llm, root], { dropped: 2 }));
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ accepted: 2, duplicates: 0 });
     await cli.waitFor(
       /vercel {2}POST \/api\/chat {2}412ms {2}ok {2}· openai gpt-4o-mini-2024-07-18 ttft 120ms 52→18 tok ok\n/,
     );
+    await cli.waitFor(/the SDK reports 2 dropped events/);
     const trace = await (await fetch(`${url}/v1/traces/${root.traceId}`)).json();
     expect(trace.spans).toHaveLength(2);
 

@@ -59,12 +59,15 @@ describe("viewer", () => {
       startTime: root.startTime + 1,
       endTime: root.startTime + 9,
     });
-    expect((await postBatch(c.url, c.apiKey, makeBatch([llm, custom, root]))).status).toBe(200);
+    expect((await postBatch(c.url, c.apiKey, makeBatch([llm, custom, root], { dropped: 4 }))).status).toBe(
+      200,
+    );
 
     // live: the list picks it up without a reload
     const row = page.locator(`tr[data-trace-id="${root.traceId}"]`);
     await row.waitFor({ timeout: 10_000 });
     expect(await row.innerText()).toMatch(/vercel\s+POST \/api\/chat\s+412ms\s+ok\s+3\s+1/);
+    await page.getByText("1 traces · 3 events · 4 dropped by the SDK").waitFor({ timeout: 10_000 });
 
     await row.click();
     await page.waitForURL(`**/#/trace/${root.traceId}`);

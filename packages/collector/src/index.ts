@@ -1,7 +1,7 @@
 export { startCollector, generateApiKey, DEFAULT_MAX_BODY_BYTES } from "./server.js";
 export type { Collector, CollectorOptions, IngestRequest } from "./server.js";
 export type { FaultSpec } from "./faults.js";
-export type { TraceSummary } from "./store.js";
+export type { Stats, TraceSummary } from "./store.js";
 export type { SpanEvent, Batch, AttributeValue } from "./validate.js";
 export { validateBatch } from "./validate.js";
 export { PRICES_PER_MILLION, estimateCost } from "./prices.js";

@@ -359,6 +359,16 @@ describe("read API", () => {
     expect(summary).toMatchObject({ traceId, name: "GET /continued", hasRoot: true, spanCount: 2 });
   });
 
+  it("counts traces, events, batches, duplicates and the drops the SDK reports", async () => {
+    const { root, llm } = makeTrace();
+    await postBatch(c.url, c.apiKey, makeBatch([llm], { dropped: 2 }));
+    await postBatch(c.url, c.apiKey, makeBatch([llm, root], { dropped: 1 }));
+    await postBatch(c.url, c.apiKey, makeBatch([makeEvent({ name: "" })], { dropped: 50 })); // rejected: not counted
+    const stats = { traces: 1, events: 2, batches: 2, duplicates: 1, dropped: 3 };
+    expect(await (await fetch(`${c.url}/v1/stats`)).json()).toEqual(stats);
+    expect(c.getStats()).toEqual(stats);
+  });
+
   it("returns one trace's spans, and 404 for an unknown id", async () => {
     const { root, llm } = makeTrace();
     await postBatch(c.url, c.apiKey, makeBatch([llm, root]));

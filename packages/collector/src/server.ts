@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 import { checkFaultSpec, createFaults, type FaultAction, type FaultSpec } from "./faults.js";
-import { openStore, type TraceSummary } from "./store.js";
+import { openStore, type Stats, type TraceSummary } from "./store.js";
 import { formatTraceLine, isRootSpan } from "./terminal.js";
 import { validateBatch, type SpanEvent } from "./validate.js";
 import { viewerHtml } from "./viewer.js";
@@ -67,6 +67,8 @@ export interface Collector {
   getTraces(limit?: number): TraceSummary[];
   /** the read API's `GET /v1/traces/:id`: spans by start time, `undefined` when unknown */
   getTrace(traceId: string): SpanEvent[] | undefined;
+  /** the read API's `GET /v1/stats`: totals of traces, events, batches, duplicates and SDK-reported drops */
+  getStats(): Stats;
   close(): Promise<void>;
 }
 
@@ -305,6 +307,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     if (retainEvents) events.push(...added);
     answer(200, { accepted: added.length, duplicates });
     if (added.length > 0 && log) printTraces(added, log);
+    if (checked.batch.dropped > 0 && log) {
+      log(`lumiqtrace: the SDK reports ${checked.batch.dropped} dropped events (queue full or beforeSend)`);
+    }
   }
 
   function printTraces(added: SpanEvent[], print: (line: string) => void) {
@@ -378,6 +383,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       return res.end(viewerHtml);
     }
     if (path === "/healthz") return sendJson(res, 200, { ok: true });
+    if (path === "/v1/stats") return sendJson(res, 200, store.stats());
     if (path === "/v1/traces") {
       return sendJson(res, 200, { traces: store.listTraces(parseLimit(url.searchParams.get("limit"))) });
     }
@@ -466,6 +472,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     },
     setFaults: (spec) => faults.set(spec),
     getTraces: (limit = 50) => store.listTraces(limit),
+    getStats: () => store.stats(),
     getTrace(traceId) {
       const spans = store.getTrace(traceId);
       return spans.length > 0 ? spans : undefined;

@@ -17,6 +17,18 @@ export interface TraceSummary {
   hasRoot: boolean;
 }
 
+/** Totals since the database was created: what `GET /v1/stats` returns. */
+export interface Stats {
+  traces: number;
+  events: number;
+  /** accepted batches */
+  batches: number;
+  /** events sent again (retries) and not stored twice */
+  duplicates: number;
+  /** events the SDK reported it dropped (queue full, beforeSend), summed over batches */
+  dropped: number;
+}
+
 export interface StoredBatch {
   /** events stored for the first time, in batch order */
   added: SpanEvent[];
@@ -27,6 +39,7 @@ export interface Store {
   /** Stores a whole batch in one transaction: all of it or, if anything throws, none of it. */
   insertBatch(batch: Batch, receivedAt: number): StoredBatch;
   listTraces(limit: number): TraceSummary[];
+  stats(): Stats;
   getTrace(traceId: string): SpanEvent[];
   close(): void;
 }
@@ -104,6 +117,13 @@ export function openStore(path: string): Store {
     "SELECT trace_id, MIN(start_time) AS start FROM events GROUP BY trace_id ORDER BY start DESC LIMIT ?",
   );
 
+  const selectEventTotals = db.prepare(
+    "SELECT COUNT(DISTINCT trace_id) AS traces, COUNT(*) AS events FROM events",
+  );
+  const selectBatchTotals = db.prepare(
+    "SELECT COUNT(*) AS batches, SUM(duplicates) AS duplicates, SUM(dropped) AS dropped FROM batches",
+  );
+
   const insertAll = db.transaction((batch: Batch, receivedAt: number): StoredBatch => {
     const added: SpanEvent[] = [];
     for (const e of batch.events) {
@@ -140,6 +160,15 @@ export function openStore(path: string): Store {
     listTraces(limit) {
       const rows = selectRecent.all(limit) as Array<{ trace_id: string }>;
       return rows.map((r) => summarize(r.trace_id, getTrace(r.trace_id)));
+    },
+    stats() {
+      const e = selectEventTotals.get() as { traces: number; events: number };
+      const b = selectBatchTotals.get() as {
+        batches: number;
+        duplicates: number | null;
+        dropped: number | null;
+      };
+      return { ...e, batches: b.batches, duplicates: b.duplicates ?? 0, dropped: b.dropped ?? 0 };
     },
     close: () => db.close(),
   };

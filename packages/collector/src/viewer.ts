@@ -9,7 +9,8 @@ body { margin: 0; font: 14px/1.45 system-ui, sans-serif; }
 header { display: flex; gap: 12px; align-items: baseline; padding: 10px 16px; border-bottom: 1px solid var(--line); }
 header h1 { font-size: 16px; margin: 0; }
 header a { color: inherit; text-decoration: none; }
-#live { color: var(--muted); font-size: 12px; }
+#live { color: var(--muted); font-size: 12px; margin-left: auto; }
+#stats { font-size: 12px; }
 main { padding: 12px 16px; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); white-space: nowrap; }
@@ -135,6 +136,10 @@ async function showList() {
   lastJson = "";
   schedule(async function () {
     var data = await getJson("/v1/traces?limit=100");
+    var stats = await getJson("/v1/stats");
+    document.getElementById("stats").textContent = stats.traces + " traces · " + stats.events + " events" +
+      (stats.duplicates ? " · " + stats.duplicates + " duplicates ignored" : "") +
+      (stats.dropped ? " · " + stats.dropped + " dropped by the SDK" : "");
     var json = JSON.stringify(data);
     if (json === lastJson) return;
     lastJson = json;
@@ -296,7 +301,7 @@ export const viewerHtml = `<!doctype html>
 <style>${style}</style>
 </head>
 <body>
-<header><h1><a href="#/">LumiqTrace</a></h1><span class="muted">local collector</span><span id="live">connecting…</span></header>
+<header><h1><a href="#/">LumiqTrace</a></h1><span class="muted">local collector</span><span id="stats" class="muted"></span><span id="live">connecting…</span></header>
 <main id="main"></main>
 <script>${script}</script>
 </body>
