@@ -140,8 +140,9 @@ async function traceClassic(handler: Function, options: WithNetlifyOptions, args
  * Traces a Netlify Function and flushes what it recorded before the platform can freeze it: modern
  * functions hand the flush to `context.waitUntil` when there is one, classic functions await it.
  */
-export function withNetlify<H extends ModernHandler>(handler: H, options?: WithNetlifyOptions): H;
+// Classic first: TypeScript types an unannotated `(event, context) =>` from the first overload it tries.
 export function withNetlify<H extends Handler>(handler: H, options?: WithNetlifyOptions): H;
+export function withNetlify<H extends ModernHandler>(handler: H, options?: WithNetlifyOptions): H;
 export function withNetlify<H extends Function>(handler: H, options?: WithNetlifyOptions): H;
 export function withNetlify<H extends Function>(handler: H, options: WithNetlifyOptions = {}): H {
   if (isWrapped(handler)) return handler;
