@@ -1,9 +1,9 @@
-import { randomBytes, timingSafeEqual, createHash } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { gunzipSync } from "node:zlib";
 import { checkFaultSpec, createFaults, type FaultAction, type FaultSpec } from "./faults.js";
 import { openStore, type Stats, type TraceSummary } from "./store.js";
+import { decodeBody, HttpError, isLoopbackHost, peekBody, readBody, sameKey, sendJson } from "./http.js";
 import { formatTraceLine, isRootSpan } from "./terminal.js";
 import { validateBatch, type SpanEvent } from "./validate.js";
 import { viewerHtml } from "./viewer.js";
@@ -74,79 +74,8 @@ export interface Collector {
 
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** `localhost`, `*.localhost`, 127.0.0.0/8 or ::1, with or without a port. */
-export function isLoopbackHost(hostHeader: string | undefined): boolean {
-  if (!hostHeader) return false;
-  const name = hostHeader.startsWith("[")
-    ? hostHeader.slice(1, hostHeader.indexOf("]"))
-    : hostHeader.replace(/:\d+$/, "");
-  const lower = name.toLowerCase();
-  return (
-    lower === "localhost" ||
-    lower.endsWith(".localhost") ||
-    lower === "::1" ||
-    /^127(\.\d{1,3}){3}$/.test(lower)
-  );
-}
-
 export function generateApiKey(): string {
   return `lqt_dev_${randomBytes(18).toString("base64url")}`;
-}
-
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(text),
-    "cache-control": "no-store",
-    ...headers,
-  });
-  res.end(text);
-}
-
-/** Reads the whole body; past `cap` bytes it keeps draining (so the client reads our 413) but stores nothing. */
-function readBody(req: IncomingMessage, cap: number): Promise<{ raw: Buffer; tooLarge: boolean }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    let ended = false;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > cap) {
-        tooLarge = true;
-        chunks.length = 0;
-      } else if (!tooLarge) chunks.push(chunk);
-    });
-    req.on("end", () => {
-      ended = true;
-      resolve({ raw: Buffer.concat(chunks), tooLarge });
-    });
-    req.on("error", reject);
-    req.on("close", () => {
-      if (!ended) reject(new Error("request aborted"));
-    });
-  });
-}
-
-function sameKey(given: string, expected: string): boolean {
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
 }
 
 export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
@@ -180,48 +109,6 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       const timer = setTimeout(done, ms);
       sleeping.add(done);
     });
-
-  /** Decompresses, parses and validates a batch body; throws HttpError with the 4xx to answer. */
-  function decode(req: IncomingMessage, raw: Buffer, tooLarge: boolean) {
-    const encoding = (req.headers["content-encoding"] ?? "identity").toLowerCase().trim();
-    if (encoding !== "identity" && encoding !== "gzip") {
-      throw new HttpError(415, `unsupported Content-Encoding "${encoding}": send identity or gzip`);
-    }
-    const type = req.headers["content-type"];
-    if (type !== undefined && !/^application\/json\b/i.test(type)) {
-      throw new HttpError(415, `unsupported Content-Type "${type}": send application/json`);
-    }
-    if (tooLarge) throw new HttpError(413, `body larger than ${maxBodyBytes} bytes`);
-    let text = raw;
-    if (encoding === "gzip") {
-      try {
-        text = gunzipSync(raw, { maxOutputLength: maxBodyBytes });
-      } catch (err) {
-        if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
-          throw new HttpError(413, `body larger than ${maxBodyBytes} bytes after decompression`);
-        }
-        throw new HttpError(400, "body is not valid gzip");
-      }
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(text.toString("utf8"));
-    } catch (err) {
-      throw new HttpError(400, `body is not valid JSON: ${(err as Error).message}`);
-    }
-    return body;
-  }
-
-  /** What a test may want to know of a request's body, whatever was answered. */
-  function peek(decoded: { body: unknown } | { error: HttpError }) {
-    const body = "body" in decoded ? (decoded.body as { events?: unknown; dropped?: unknown } | null) : null;
-    const list = Array.isArray(body?.events) ? (body.events as Array<{ id?: unknown }>) : [];
-    return {
-      eventCount: list.length,
-      eventIds: list.map((e) => (typeof e?.id === "string" ? e.id : "")),
-      ...(typeof body?.dropped === "number" ? { dropped: body.dropped } : {}),
-    };
-  }
 
   async function injectFault(
     fault: FaultAction,
@@ -262,7 +149,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     const { raw, tooLarge } = await readBody(req, rawCap);
     let decoded: { body: unknown } | { error: HttpError };
     try {
-      decoded = { body: decode(req, raw, tooLarge) };
+      decoded = { body: decodeBody(req, raw, tooLarge, maxBodyBytes) };
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       decoded = { error: err };
@@ -274,7 +161,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         path,
         status: 0,
         receivedAt,
-        ...peek(decoded),
+        ...peekBody(decoded),
         gzip: encoding.trim() === "gzip",
         bodyBytes: tooLarge ? rawCap + 1 : raw.length,
         ...(delayed ? { fault: "delay" as const } : {}),
@@ -306,19 +193,16 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     const { added, duplicates } = store.insertBatch(checked.batch, receivedAt);
     if (retainEvents) events.push(...added);
     answer(200, { accepted: added.length, duplicates });
-    if (added.length > 0 && log) printTraces(added, log);
-    if (checked.batch.dropped > 0 && log) {
-      log(`lumiqtrace: the SDK reports ${checked.batch.dropped} dropped events (queue full or beforeSend)`);
-    }
+    if (log) printBatch(checked.batch.dropped, added, log);
   }
 
-  function printTraces(added: SpanEvent[], print: (line: string) => void) {
-    for (const root of added.filter(isRootSpan)) {
-      try {
-        print(formatTraceLine(root, store.getTrace(root.traceId)));
-      } catch {
-        // a broken terminal must not take the collector down
-      }
+  function printBatch(dropped: number, added: SpanEvent[], print: (line: string) => void) {
+    try {
+      for (const root of added.filter(isRootSpan)) print(formatTraceLine(root, store.getTrace(root.traceId)));
+      if (dropped > 0)
+        print(`lumiqtrace: the SDK reports ${dropped} dropped events (queue full or beforeSend)`);
+    } catch {
+      // a broken terminal must not take the collector down; the batch is stored and answered already
     }
   }
 
