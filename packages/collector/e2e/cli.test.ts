@@ -116,6 +116,15 @@ describe("lumiqtrace dev", () => {
     expect(first.headers.get("retry-after")).toBe("3");
     expect((await postBatch(url, key, makeBatch([makeEvent()]))).status).toBe(429);
     expect((await postBatch(url, key, makeBatch([makeEvent()]))).status).toBe(200);
+    // and the control endpoint changes them while it runs
+    const set = await fetch(`${url}/_control/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ reset: true, count: 1 }),
+    });
+    expect(set.status).toBe(200);
+    await expect(postBatch(url, key, makeBatch([makeEvent()]))).rejects.toThrow(/fetch failed/);
+    expect((await postBatch(url, key, makeBatch([makeEvent()]))).status).toBe(200);
     cli.child.kill("SIGTERM");
     expect(await cli.exited).toBe(0);
   });
