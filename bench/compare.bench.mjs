@@ -175,20 +175,41 @@ for (const v of variants) {
 
 const { startCollector } = await import("@lumiqtrace/collector"); // after its build above
 const collector = await startCollector({ port: 0 });
-const sinkCounts = { sentry: 0, langfuse: 0, other: 0 };
+const sinkCounts = { sentry: 0, langfuse: 0, llm: 0, other: 0 };
 const sink = createServer((req, res) => {
-  req.resume();
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
   req.on("end", () => {
     const tool = req.url.startsWith("/api/1/envelope")
       ? "sentry"
       : req.url.startsWith("/api/public/")
         ? "langfuse"
-        : "other";
+        : req.url === "/v1/chat/completions"
+          ? "llm"
+          : "other";
     sinkCounts[tool]++;
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(tool === "langfuse" ? '{"successes":[],"errors":[]}' : "{}");
+    if (tool === "llm") res.end(JSON.stringify(standInCompletion(Buffer.concat(chunks).toString())));
+    else res.end(tool === "langfuse" ? '{"successes":[],"errors":[]}' : "{}");
   });
 });
+/** The stand-in model (a test double): echoes the last message, with fixed token counts. */
+function standInCompletion(body) {
+  const { model, messages } = JSON.parse(body);
+  return {
+    id: "chatcmpl-bench",
+    object: "chat.completion",
+    model,
+    choices: [
+      {
+        index: 0,
+        finish_reason: "stop",
+        message: { role: "assistant", content: `echo: ${messages.at(-1).content}` },
+      },
+    ],
+    usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
+  };
+}
 await new Promise((resolve) => sink.listen(0, "127.0.0.1", resolve));
 const sinkUrl = `http://127.0.0.1:${sink.address().port}`;
 
@@ -200,6 +221,7 @@ const env = {
   LUMIQTRACE_BASE_URL: collector.url,
   BENCH_SENTRY_DSN: `http://benchpublickey@127.0.0.1:${sink.address().port}/1`,
   BENCH_LANGFUSE_URL: sinkUrl,
+  BENCH_LLM_URL: `${sinkUrl}/v1/chat/completions`,
   ...childEnv,
 };
 
@@ -435,10 +457,12 @@ it passes (bench/compare/platforms.mjs): an API Gateway v2 event and a Lambda co
 flushes are awaited); Netlify's modern \`(Request, context)\` with \`context.waitUntil\`; a Next route's
 \`POST(Request)\` with Vercel's request context (\`waitUntil\`) installed, and \`next/server\` loaded before the
 route (the framework is there before any route module; it is not bundled into any row); Hono's \`app.fetch(request, env,
-ctx)\` with a Workers-style \`ctx.waitUntil\`. The "LLM call" is a test double of an OpenAI chat completion
-(bench/compare/shared/fake-llm.mjs), identical for every row; like \`new OpenAI()\` it takes the global
-\`fetch\` at import, so Node's lazily loaded fetch implementation is in every row's import time (and
-memory), as in a real app, not only in the rows whose tool calls fetch. Each tool records one LLM event per
+ctx)\` with a Workers-style \`ctx.waitUntil\`. The LLM call is the same for every row
+(bench/compare/shared/fake-llm.mjs): a chat completion request with fetch, as the OpenAI client makes it,
+to a stand-in model endpoint on the loopback sink (a test double that echoes the prompt). So Node's lazily
+loaded fetch is warmed by the handler's own LLM call, as in a real app, and not charged to whichever
+tracing tool calls fetch first. (Sentry's default integrations also trace that outgoing fetch: that is
+part of what it costs.) Each tool records one LLM event per
 invocation its own way (ours: \`lumiqtrace.span(..., { kind: "llm" })\`; Sentry: \`startSpan\` with
 \`op: "gen_ai.chat"\`; Langfuse: \`trace().generation()\`), and flushes the way its docs say for the
 platform (awaited on Lambda, \`waitUntil\` elsewhere). Every process runs with a preload that refuses any

@@ -1,24 +1,19 @@
-// The "LLM call" every fixture makes: a test double of an OpenAI chat completion (no network here), so
-// the benchmark measures what each tracing tool adds around the call, not the model.
+// The LLM call every fixture makes: a chat completion request over loopback to the benchmark's stand-in
+// model endpoint (the sink's /v1/chat/completions, a test double: no model, no network), made with fetch
+// as the OpenAI client makes it. So every row pays the same HTTP call, and Node's lazily loaded fetch is
+// warmed by the handler's own LLM call, as in a real app, not by whichever tracing tool calls fetch first.
 export const MODEL = "gpt-4o-mini";
 
-// A real app makes its OpenAI client at the top of the module, and `new OpenAI()` takes the global fetch,
-// which loads Node's fetch implementation (lazily loaded, tens of ms). Every row pays that at import, as
-// in a real app, instead of only the rows whose tracing tool happens to call fetch first.
-const llmClientFetch = globalThis.fetch;
-if (typeof llmClientFetch !== "function") throw new Error("no global fetch: Node 20+ needed");
+const url = process.env.BENCH_LLM_URL;
 
 export async function fakeChatCompletion(prompt) {
-  await null;
-  return {
-    id: "chatcmpl-bench",
-    object: "chat.completion",
-    model: MODEL,
-    choices: [
-      { index: 0, finish_reason: "stop", message: { role: "assistant", content: `echo: ${prompt}` } },
-    ],
-    usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
-  };
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: "Bearer sk-bench-stand-in" },
+    body: JSON.stringify({ model: MODEL, messages: [{ role: "user", content: prompt }] }),
+  });
+  if (!res.ok) throw new Error(`stand-in model answered ${res.status}`);
+  return res.json();
 }
 
 /** The attributes of the one LLM event, as each tool names them (docs/protocol.md for ours). */
