@@ -6,14 +6,17 @@
 //
 // Knobs (env): COMPARE_RUNS fresh processes per handler (default 5), COMPARE_STEADY invocations timed
 // after COMPARE_WARMUP (default 60 after 20), COMPARE_FLUSHES timed flushes (default 10),
-// COMPARE_ONLY=lambda,hono to run some platforms, COMPARE_NO_BUILD=1 to use the packages' dist as they are.
+// COMPARE_ONLY=lambda,hono to run some platforms, COMPARE_BUILD=1 to build the SDK and adapters first
+// (else their dist/ is measured as it is: run `pnpm build` before).
 import { execFile, spawn } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -53,14 +56,19 @@ const adapters = {
 };
 
 async function buildPackage(name, dir) {
-  if (!existsSync(join(root, "packages", dir, "package.json"))) return `${name} does not exist yet`;
-  if (process.env.COMPARE_NO_BUILD) {
-    return existsSync(join(root, "packages", dir, "dist"))
-      ? null
-      : `${name} has no dist/ (COMPARE_NO_BUILD is set)`;
+  const cwd = join(root, "packages", dir);
+  if (!existsSync(join(cwd, "package.json"))) return `${name} does not exist yet`;
+  if (!process.env.COMPARE_BUILD) {
+    // Others may be running tests against these dist/ folders right now: use them, never rebuild unasked.
+    if (!existsSync(join(cwd, "dist")))
+      return `${name} is not built (run pnpm build, or set COMPARE_BUILD=1)`;
+    if (newestMtime(join(cwd, "src")) > newestMtime(join(cwd, "dist")))
+      note(
+        `${name}: dist/ is older than src/: measured as built (pnpm build, or COMPARE_BUILD=1, to refresh)`,
+      );
+    return null;
   }
   // The package's own build script, run directly: `pnpm --filter` would first re-check the whole install.
-  const cwd = join(root, "packages", dir);
   const script = JSON.parse(readFileSync(join(cwd, "package.json"), "utf8")).scripts?.build;
   if (!script) return `${name} has no build script`;
   const PATH = [join(cwd, "node_modules/.bin"), join(root, "node_modules/.bin"), process.env.PATH].join(
@@ -83,6 +91,13 @@ async function buildPackage(name, dir) {
     ).slice(0, 400);
     return `${name} does not build (${out})`;
   }
+}
+
+function newestMtime(path) {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((f) => newestMtime(join(path, f))));
 }
 
 const sdkProblem = await buildPackage("@lumiqtrace/sdk", "sdk");
