@@ -399,6 +399,21 @@ describe("waitForEvents", () => {
   });
 });
 
+describe("retainEvents: false", () => {
+  it("stores and serves traces but keeps no events or requests in memory", async () => {
+    const lean = await startCollector({ port: 0, retainEvents: false });
+    try {
+      const { root } = makeTrace();
+      expect((await postBatch(lean.url, lean.apiKey, makeBatch([root]))).status).toBe(200);
+      expect(lean.events).toEqual([]);
+      expect(lean.requests).toEqual([]);
+      expect(lean.getTrace(root.traceId)).toEqual([root]);
+    } finally {
+      await lean.close();
+    }
+  });
+});
+
 describe("persistence", () => {
   it("keeps events in the SQLite file across restarts", async () => {
     const { mkdtempSync, rmSync } = await import("node:fs");

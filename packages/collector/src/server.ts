@@ -23,7 +23,7 @@ export interface CollectorOptions {
   faults?: FaultSpec | null;
   /** largest accepted body after decompression, bytes; default 5 MiB */
   maxBodyBytes?: number;
-  /** keep every accepted event in `events` (default true; the long-running CLI turns it off) */
+  /** keep every accepted event in `events` and every request in `requests` (default true; the long-running CLI turns it off) */
   retainEvents?: boolean;
 }
 
@@ -55,7 +55,7 @@ export interface Collector {
   dbPath: string;
   /** every accepted event (duplicates once), in arrival order; live */
   events: SpanEvent[];
-  /** every ingest request (`POST /v1/batch`), faulted ones included; live */
+  /** every ingest request (`POST /v1/batch`), faulted ones included, added when answered (or hung, or reset); live */
   requests: IngestRequest[];
   /** Resolves with `events` once `predicate(events)` holds; re-checked after every ingest request. Rejects after `timeoutMs` (default 10 s) listing what arrived. */
   waitForEvents(
@@ -156,6 +156,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     }
     let delayed = false;
     const record = (r: Partial<IngestRequest>) => {
+      if (!retainEvents) return;
       requests.push({
         method: req.method ?? "POST",
         path,
