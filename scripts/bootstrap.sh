@@ -23,4 +23,6 @@ if [ ${#setups[@]} -gt 0 ]; then
   fi
 fi
 
+# Native addons (better-sqlite3, aws-lambda-ric) build against this machine's Node headers: never download them.
+if [ -d /usr/include/node ]; then export npm_config_nodedir=/usr; fi
 pnpm install --frozen-lockfile
