@@ -1,0 +1,127 @@
+// Serves this site's functions with the real `netlify functions:serve --offline` and sends them a few
+// requests: the modern chat function, its streamed twin and the classic one.
+//
+//   LUMIQTRACE_BASE_URL=... LUMIQTRACE_API_KEY=... OPENAI_BASE_URL=... node demo.mjs
+//
+// Without those variables it starts its own local collector and echo model (nothing leaves the machine).
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const deadline = setTimeout(() => {
+  console.error("netlify demo: gave up after 55 s");
+  stopServer();
+  process.exit(1);
+}, 55_000);
+deadline.unref();
+
+const stop = [];
+let env = {
+  LUMIQTRACE_BASE_URL: process.env.LUMIQTRACE_BASE_URL,
+  LUMIQTRACE_API_KEY: process.env.LUMIQTRACE_API_KEY,
+  OPENAI_BASE_URL: process.env.OPENAI_BASE_URL,
+};
+let collector;
+if (!env.LUMIQTRACE_BASE_URL || !env.LUMIQTRACE_API_KEY || !env.OPENAI_BASE_URL) {
+  const { startCollector } = await import("@lumiqtrace/collector");
+  const { startEchoModel } = await import("@lumiqtrace/echo-model");
+  collector = await startCollector({ port: 0 });
+  const model = await startEchoModel({ port: 0 });
+  stop.push(
+    () => collector.close(),
+    () => model.close(),
+  );
+  env = {
+    LUMIQTRACE_BASE_URL: collector.url,
+    LUMIQTRACE_API_KEY: collector.apiKey,
+    OPENAI_BASE_URL: model.url,
+  };
+  console.log(`netlify demo: started a local collector (${collector.url}) and echo model (${model.url})`);
+}
+env.OPENAI_API_KEY = process.env.OPENAI_API_KEY ?? "sk-local-demo";
+
+const port = await new Promise((resolve, reject) => {
+  const probe = createServer().on("error", reject);
+  probe.listen(0, "127.0.0.1", () => {
+    const { port } = probe.address();
+    probe.close(() => resolve(port));
+  });
+});
+
+let output = "";
+// CI=true: functions:serve sends no telemetry and checks for no update
+const server = spawn(
+  `${here}node_modules/.bin/netlify`,
+  ["functions:serve", "--offline", "--port", String(port), "--functions", `${here}netlify/functions`],
+  {
+    cwd: here,
+    env: { ...process.env, ...env, CI: "true" },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  },
+);
+server.stdout.on("data", (d) => (output += d));
+server.stderr.on("data", (d) => (output += d));
+const exited = new Promise((resolve) => server.once("exit", resolve));
+function stopServer() {
+  try {
+    process.kill(-server.pid, "SIGTERM"); // the CLI and the workers it started
+  } catch {}
+}
+
+async function post(path, body) {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+let failed = false;
+try {
+  while (!/Functions server is listening|Local dev server ready/.test(output)) {
+    if (server.exitCode !== null) throw new Error(`netlify functions:serve exited:\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  console.log(`netlify demo: functions:serve is listening on http://127.0.0.1:${port}`);
+
+  const requests = [
+    ["modern ", "/api/chat", { question: "What is a cold start?", userId: "demo-user-1" }],
+    ["stream ", "/api/chat/stream", { question: "Stream me a short answer", userId: "demo-user-2" }],
+    [
+      "classic",
+      "/.netlify/functions/classic-chat",
+      { question: "Why flush before the freeze?", userId: "demo-user-3" },
+    ],
+  ];
+  for (const [label, path, body] of requests) {
+    const { status, text } = await post(path, body);
+    console.log(`${label} POST ${path}  ${status}  ${text}`);
+    failed ||= status !== 200;
+  }
+
+  if (collector) {
+    // the modern functions flush in context.waitUntil, after their responses: wait for all three traces
+    await collector.waitForEvents(
+      (events) => events.filter((e) => e.kind === "invocation").length >= requests.length,
+      { timeoutMs: 15_000 },
+    );
+    for (const t of collector.getTraces(10).reverse()) {
+      console.log(
+        `trace  ${t.traceId.slice(0, 8)}  ${t.name}  ${t.status}  ${t.spanCount} spans, ${t.llmCalls} LLM calls, user ${t.userId}`,
+      );
+    }
+  } else {
+    console.log(`netlify demo: the traces went to ${env.LUMIQTRACE_BASE_URL}`);
+  }
+} catch (error) {
+  failed = true;
+  console.error("netlify demo failed:", error);
+} finally {
+  stopServer();
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  for (const s of stop) await s();
+}
+process.exit(failed ? 1 : 0);
