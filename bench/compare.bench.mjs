@@ -4,8 +4,8 @@
 // Ours flushes to the local collector, started in this process; Sentry and Langfuse to a loopback HTTP
 // sink (this process too) that answers 200. Prints a table and writes it to bench/RESULTS.md.
 //
-// Knobs (env): COMPARE_RUNS fresh processes per handler (default 5), COMPARE_STEADY invocations timed
-// after COMPARE_WARMUP (default 60 after 20), COMPARE_FLUSHES timed flushes (default 10),
+// Knobs (env): COMPARE_RUNS fresh processes per handler (default 7), COMPARE_STEADY invocations timed
+// after COMPARE_WARMUP (default 100 after 20), COMPARE_FLUSHES timed flushes (default 10),
 // COMPARE_ONLY=lambda,hono to run some platforms, COMPARE_BUILD=1 to build the SDK and adapters first
 // (else their dist/ is measured as it is: run `pnpm build` before).
 import { execFile, spawn } from "node:child_process";
@@ -31,10 +31,10 @@ import { build } from "esbuild";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 const fixtures = join(here, "compare");
-const runs = Number(process.env.COMPARE_RUNS ?? 5);
+const runs = Number(process.env.COMPARE_RUNS ?? 7);
 const childEnv = {
   BENCH_WARMUP: process.env.COMPARE_WARMUP ?? "20",
-  BENCH_STEADY: process.env.COMPARE_STEADY ?? "60",
+  BENCH_STEADY: process.env.COMPARE_STEADY ?? "100",
   BENCH_FLUSHES: process.env.COMPARE_FLUSHES ?? "10",
 };
 const only = process.env.COMPARE_ONLY?.split(",").filter(Boolean);
@@ -60,8 +60,7 @@ async function buildPackage(name, dir) {
   if (!existsSync(join(cwd, "package.json"))) return `${name} does not exist yet`;
   if (!process.env.COMPARE_BUILD) {
     // Others may be running tests against these dist/ folders right now: use them, never rebuild unasked.
-    if (!existsSync(join(cwd, "dist")))
-      return `${name} is not built (run pnpm build, or set COMPARE_BUILD=1)`;
+    if (!(await builtFiles(cwd))) return `${name} is not built (run pnpm build, or set COMPARE_BUILD=1)`;
     if (newestMtime(join(cwd, "src")) > newestMtime(join(cwd, "dist")))
       note(
         `${name}: dist/ is older than src/: measured as built (pnpm build, or COMPARE_BUILD=1, to refresh)`,
@@ -93,6 +92,18 @@ async function buildPackage(name, dir) {
   }
 }
 
+/** True once the package's entry files are there; a rebuild by someone else (tsdown cleans dist/ first) is waited out. */
+async function builtFiles(cwd) {
+  const pkg = JSON.parse(readFileSync(join(cwd, "package.json"), "utf8"));
+  const files = [pkg.main, pkg.module].filter(Boolean).map((f) => join(cwd, f));
+  for (let i = 0; i < 30; i++) {
+    if (files.length && files.every((f) => existsSync(f))) return true;
+    if (!existsSync(join(cwd, "dist")) && i === 0) return false;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  return false;
+}
+
 function newestMtime(path) {
   if (!existsSync(path)) return 0;
   const stat = statSync(path);
@@ -102,7 +113,7 @@ function newestMtime(path) {
 
 const sdkProblem = await buildPackage("@lumiqtrace/sdk", "sdk");
 if (sdkProblem) throw new Error(sdkProblem);
-if (!existsSync(join(root, "packages/collector/dist"))) {
+if (!(await builtFiles(join(root, "packages/collector")))) {
   const p = await buildPackage("@lumiqtrace/collector", "collector");
   if (p) throw new Error(p);
 }
