@@ -143,8 +143,8 @@ for (const dir of dirs) {
     if (!/^```/m.test(readme.split("\n").slice(0, 25).join("\n")))
       missing.push("a code block to paste near the top");
     if (!/^#+ .*(options|configuration)/im.test(readme)) missing.push('an "Options" section');
-    if (RUNTIME_PACKAGES.has(pkg.name) && !/^#+ .*(platform|runtime)/im.test(readme))
-      missing.push('a "Platform notes" (or runtimes) section');
+    if (RUNTIME_PACKAGES.has(pkg.name) && !/^#+ .*(platform|runtime|notes)/im.test(readme))
+      missing.push('a "Platform notes" (or "Runtimes", "Notes") section');
     if (missing.length) fail(`README.md lacks ${missing.join(", ")}`);
     else console.log("  ✓ README: install, lines to paste, options, platform notes");
   }
