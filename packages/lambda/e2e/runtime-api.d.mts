@@ -19,8 +19,10 @@ export interface InvocationOutcome {
   contentType?: string;
   /** What the runtime reported for an error: `{ errorType, errorMessage, trace }`. */
   error?: { errorType?: string; errorMessage?: string; trace?: string[] };
-  /** What `onResponse` returned, the moment the answer arrived. */
+  /** What `onResponse` returned, the moment the answer arrived (a streamed one: its last byte). */
   atResponse?: unknown;
+  /** What `onFreeze` returned, when the runtime asked for the next event, just before it was stopped. */
+  atFreeze?: unknown;
   sentAt: number;
   deliveredAt: number;
   respondedAt: number;
@@ -31,7 +33,7 @@ export interface InvocationOutcome {
 export interface Runtime {
   invoke(
     event: unknown,
-    options?: { timeoutMs?: number; onResponse?: () => unknown },
+    options?: { timeoutMs?: number; onResponse?: () => unknown; onFreeze?: () => unknown },
   ): Promise<InvocationOutcome>;
   close(): Promise<void>;
   logs(): string;

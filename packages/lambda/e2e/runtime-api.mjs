@@ -80,6 +80,7 @@ export async function startRuntime(o) {
         if (inv.outcome && !inv.done) {
           inv.done = true;
           inv.frozenAt = Date.now();
+          inv.outcome.atFreeze = inv.onFreeze?.();
           setFrozen(true);
           inv.resolve(inv.outcome);
         }
@@ -161,11 +162,20 @@ export async function startRuntime(o) {
 
   /**
    * Sends one event and resolves once the function answered and asked for the next one (and is frozen).
-   * `onResponse` runs the moment the answer arrives; what it returns is the outcome's `atResponse`.
+   * `onResponse` runs the moment the answer arrives (for a streamed one: its last byte), `onFreeze` the
+   * moment the runtime asks for the next event, just before the process is stopped; what they return is
+   * the outcome's `atResponse` and `atFreeze`.
    */
-  function invoke(event, { timeoutMs = 10_000, onResponse } = {}) {
+  function invoke(event, { timeoutMs = 10_000, onResponse, onFreeze } = {}) {
     return new Promise((resolve, reject) => {
-      const inv = { id: randomUUID(), event, deadline: Date.now() + timeoutMs, onResponse, resolve };
+      const inv = {
+        id: randomUUID(),
+        event,
+        deadline: Date.now() + timeoutMs,
+        onResponse,
+        onFreeze,
+        resolve,
+      };
       inFlight.set(inv.id, inv);
       inv.sentAt = Date.now();
       exited.then(({ code, signal }) => {

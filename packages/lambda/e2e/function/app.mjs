@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { lumiqtrace, withLumiqtraceContext } from "@lumiqtrace/sdk";
 import OpenAI from "openai";
-import { withLambda } from "../../dist/index.js";
+import { withLambda } from "../../dist/index.mjs";
 
 const env = process.env;
 lumiqtrace.init({
@@ -28,7 +28,7 @@ async function work(event, context) {
 export const buffered = withLambda(work, options);
 export const bufferedRaw = async (event, context) => work(event, context);
 
-async function writeStream(event, responseStream) {
+async function writeStream(_event, responseStream) {
   const stream = awslambda.HttpResponseStream.from(responseStream, {
     statusCode: 200,
     headers: { "content-type": "text/plain" },
@@ -57,7 +57,7 @@ async function fail() {
   throw new QuotaExceeded("monthly quota exceeded for tenant t-42");
 }
 export const throws = withLambda(fail, options);
-export const throwsRaw = async () => fail();
+export const throwsRaw = fail;
 
 export const callback = withLambda((_event, _context, done) => {
   lumiqtrace.span("callback-work", () => undefined);
