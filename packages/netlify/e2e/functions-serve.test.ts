@@ -136,6 +136,16 @@ describe("classic functions under netlify functions:serve", () => {
     });
   });
 
+  it("answers with what a callback handler passed to its callback, after the flush", async () => {
+    const id = traceId();
+    const res = await fetch(`${served.url}/.netlify/functions/classic-callback`, {
+      headers: { traceparent: traceparent(id) },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("called back for /.netlify/functions/classic-callback");
+    expect(spansOf(id)).toMatchObject([{ status: "ok", attributes: { "http.response.status_code": 200 } }]);
+  });
+
   it("keeps a stream()-wrapped handler streaming, and flushes after the body ended", async () => {
     const id = traceId();
     const res = await fetch(`${served.url}/.netlify/functions/classic-stream`, {

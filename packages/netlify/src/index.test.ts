@@ -221,6 +221,21 @@ describe("classic functions", () => {
     expect(rootOf()).toMatchObject({ status: "error", error: { message: "classic boom" } });
   });
 
+  it("takes a callback handler's result from its callback, after the flush", async () => {
+    const handler = withNetlify((event: HandlerEvent, _context: HandlerContext, callback: Function) => {
+      setTimeout(() => callback(null, { statusCode: 200, body: event.path }), 5);
+    });
+    const result = await (handler as Function)(classicEvent(), fakeClassicContext(), () => {
+      throw new Error("the runtime's callback is not called: the wrapper's promise carries the result");
+    });
+    expect(result).toEqual({ statusCode: 200, body: "/.netlify/functions/classic" });
+    expect(rootOf().attributes["http.response.status_code"]).toBe(200);
+
+    const boom = new Error("callback boom");
+    const failing = withNetlify((_e: HandlerEvent, _c: HandlerContext, callback: Function) => callback(boom));
+    await expect((failing as Function)(classicEvent(), fakeClassicContext(), () => {})).rejects.toBe(boom);
+  });
+
   it("traces a streamed body (stream()) until it ends, bytes unchanged", async () => {
     // what stream() hands on: a body to pipe (a Node Readable here), read after the handler returned
     const handler = withNetlify(async (_event: HandlerEvent, _context: HandlerContext) => {
@@ -267,6 +282,16 @@ describe("classic functions", () => {
 });
 
 describe("wrapping", () => {
+  it("keeps the handler's name, length and own properties", () => {
+    async function chat(_req: Request, _ctx: Context) {
+      return new Response("x");
+    }
+    const wrapped = withNetlify(Object.assign(chat, { version: "2" }));
+    expect(wrapped.name).toBe("chat");
+    expect(wrapped.length).toBe(2);
+    expect(wrapped.version).toBe("2");
+  });
+
   it("returns an already wrapped handler as it is, so it traces and flushes once", async () => {
     const once = withNetlify(async (_req: Request, _ctx: Context) => new Response("x"));
     const twice = withNetlify(once);

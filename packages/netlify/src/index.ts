@@ -1,6 +1,12 @@
 import { Readable } from "node:stream";
 import type { Context, Handler, HandlerContext, HandlerEvent } from "@netlify/functions";
-import { isWrapped, markWrapped, runInvocation, waitUntilOf } from "@lumiqtrace/sdk";
+import {
+  DEFAULT_FLUSH_TIMEOUT_MS,
+  isWrapped,
+  markWrapped,
+  runInvocation,
+  waitUntilOf,
+} from "@lumiqtrace/sdk";
 
 export type { Config, Context, Handler } from "@netlify/functions";
 
@@ -15,9 +21,9 @@ export interface WithNetlifyOptions {
 export type ModernHandler = (req: Request, context: Context) => Response | Promise<Response>;
 
 const STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
-const DEFAULT_FLUSH_TIMEOUT_MS = 2000;
 /** Left for the platform to send the response after a classic function's flush, ms. */
 const CLASSIC_MARGIN_MS = 100;
+/** Module scope is per instance: the first invocation an instance serves is its cold start. */
 let coldStart = true;
 
 /** Web `Request`, by shape: the bundle and the runtime may not share one `Request` class. */
@@ -55,13 +61,8 @@ function withoutEmpty(values: Record<string, unknown>): Record<string, unknown> 
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== "" && v !== undefined));
 }
 
-function traceModern(
-  handler: Function,
-  options: WithNetlifyOptions,
-  req: Request,
-  context: Context,
-  self: unknown,
-) {
+function traceModern(handler: Function, options: WithNetlifyOptions, self: unknown, args: unknown[]) {
+  const [req, context] = args as [Request, Context | undefined];
   const url = new URL(req.url);
   return runInvocation(
     {
@@ -82,7 +83,7 @@ function traceModern(
         ...netlifyAttributes(context?.geo, context?.site),
       }),
     },
-    () => handler.call(self, req, context),
+    () => handler.apply(self, args),
   );
 }
 
@@ -94,7 +95,17 @@ function classicFlushTimeout(options: WithNetlifyOptions, context: HandlerContex
   return Number.isFinite(left) ? Math.max(0, Math.min(wanted, left - CLASSIC_MARGIN_MS)) : wanted;
 }
 
-async function traceClassic(handler: Function, options: WithNetlifyOptions, args: unknown[], self: unknown) {
+/** Calls a classic handler. One written for a callback `(event, context, callback)` settles through it. */
+function callClassic(handler: Function, self: unknown, args: unknown[], streaming: boolean): Promise<any> {
+  if (streaming || handler.length < 3 || typeof args[2] !== "function") return handler.apply(self, args);
+  return new Promise((resolve, reject) => {
+    const callback = (error: unknown, result: unknown) => (error != null ? reject(error) : resolve(result));
+    const returned = handler.apply(self, [args[0], args[1], callback, ...args.slice(3)]);
+    if (typeof returned?.then === "function") returned.then(resolve, reject);
+  });
+}
+
+async function traceClassic(handler: Function, options: WithNetlifyOptions, self: unknown, args: unknown[]) {
   const streaming = (handler as unknown as Record<symbol, unknown>)[STREAMING] !== undefined;
   const event = args[0] as HandlerEvent;
   const context = args[streaming ? 2 : 1] as HandlerContext | undefined;
@@ -121,7 +132,7 @@ async function traceClassic(handler: Function, options: WithNetlifyOptions, args
       }),
     },
     async (root) => {
-      const result = await handler.apply(self, args);
+      const result = await callClassic(handler, self, args, streaming);
       root.setAttribute("http.response.status_code", result?.statusCode);
       if (result?.statusCode >= 500) root.setStatus("error");
       // `stream()`: the body is read after we return, so the trace ends when the body does (via a Response)
@@ -147,16 +158,17 @@ export function withNetlify<H extends Function>(handler: H, options?: WithNetlif
 export function withNetlify<H extends Function>(handler: H, options: WithNetlifyOptions = {}): H {
   if (isWrapped(handler)) return handler;
   const wrapped = function (this: unknown, ...args: unknown[]) {
-    const result = isRequest(args[0])
-      ? traceModern(handler, options, args[0], args[1] as Context, this)
-      : traceClassic(handler, options, args, this);
+    const trace = isRequest(args[0]) ? traceModern : traceClassic;
+    const result = trace(handler, options, this, args);
     coldStart = false;
     return result;
   };
-  // Lambda's streaming markers (a `stream()`-wrapped handler on Netlify) must stay on the function
-  for (const key of Object.getOwnPropertySymbols(handler)) {
-    Object.defineProperty(wrapped, key, Object.getOwnPropertyDescriptor(handler, key)!);
+  // name, length, own properties and Lambda's streaming markers (a `stream()` handler on Netlify) stay
+  for (const key of Reflect.ownKeys(handler)) {
+    if (key === "prototype") continue;
+    try {
+      Object.defineProperty(wrapped, key, Object.getOwnPropertyDescriptor(handler, key)!);
+    } catch {}
   }
-  Object.defineProperty(wrapped, "length", { value: handler.length });
   return markWrapped(wrapped) as unknown as H;
 }
