@@ -469,8 +469,8 @@ else the SDK-alone row). Differences of a few tenths of a ms are within the nois
   pile up.
 - **flush 1 LLM event**: one LLM event recorded, then the tool's own flush awaited (\`lumiqtrace.flush()\`
   to the local collector; \`Sentry.flush()\` and \`langfuse.flushAsync()\` to the loopback sink). Median.
-- **peak RSS**: \`process.resourceUsage().maxRSS\` at the end of the process (import, ${Number(childEnv.BENCH_WARMUP) + Number(childEnv.BENCH_STEADY) + 1}
-  invocations, the flushes). Median over the fresh processes.
+- **peak RSS**: \`process.resourceUsage().maxRSS\` at the end of the process (import,
+  ${Number(childEnv.BENCH_WARMUP) + Number(childEnv.BENCH_STEADY) + 1} invocations, the flushes). Median over the fresh processes.
 - **arrived / process**: what the receiving end got from the first process: events the local collector
   accepted (ours: an invocation span and an LLM span per invocation, one LLM span per timed flush), or
   ingest requests the sink answered (Sentry envelopes, Langfuse ingestion batches). A traced row with
@@ -479,20 +479,24 @@ else the SDK-alone row). Differences of a few tenths of a ms are within the nois
 ## How the handlers are called
 
 Each platform's handler is called in-process the way the platform calls it, with stand-ins of the objects
-it passes (bench/compare/platforms.mjs): an API Gateway v2 event and a Lambda context (no \`waitUntil\`:
-flushes are awaited); Netlify's modern \`(Request, context)\` with \`context.waitUntil\`; a Next route's
-\`POST(Request)\` with Vercel's request context (\`waitUntil\`) installed, and \`next/server\` loaded before the
-route (the framework is there before any route module; it is not bundled into any row); Hono's \`app.fetch(request, env,
-ctx)\` with a Workers-style \`ctx.waitUntil\`. The LLM call is the same for every row
-(bench/compare/shared/fake-llm.mjs): a chat completion request with fetch, as the OpenAI client makes it,
-to a stand-in model endpoint on the loopback sink (a test double that echoes the prompt). So Node's lazily
-loaded fetch is warmed by the handler's own LLM call, as in a real app, and not charged to whichever
-tracing tool calls fetch first. (Sentry's default integrations also trace that outgoing fetch: that is
-part of what it costs.) Each tool records one LLM event per
-invocation its own way (ours: \`lumiqtrace.span(..., { kind: "llm" })\`; Sentry: \`startSpan\` with
-\`op: "gen_ai.chat"\`; Langfuse: \`trace().generation()\`), and flushes the way its docs say for the
-platform (awaited on Lambda, \`waitUntil\` elsewhere). Every process runs with a preload that refuses any
-non-loopback connection (bench/compare/loopback-only.mjs); a tool that tries one fails the run.
+it passes (bench/compare/platforms.mjs):
+- Lambda: an API Gateway v2 event and a Lambda context; no \`waitUntil\`, so flushes are awaited.
+- Netlify: the modern \`(Request, context)\` signature, with \`context.waitUntil\`.
+- Next route: \`POST(Request)\` with Vercel's request context (\`waitUntil\`) installed, and \`next/server\`
+  loaded before the route (the framework is there before any route module; no row bundles it).
+- Hono: \`app.fetch(request, env, ctx)\` with a Workers-style \`ctx.waitUntil\`.
+
+The LLM call is the same for every row (bench/compare/shared/fake-llm.mjs): a chat completion request
+with fetch, as the OpenAI client makes it, to a stand-in model endpoint on the loopback sink (a test
+double that echoes the prompt). So Node's lazily loaded fetch is warmed by the handler's own LLM call, as
+in a real app, not charged to whichever tracing tool calls fetch first. (Sentry's default integrations
+also trace that outgoing fetch: that is part of what it costs.)
+
+Each tool records one LLM event per invocation its own way (ours: \`lumiqtrace.span(..., { kind: "llm" })\`;
+Sentry: \`startSpan\` with \`op: "gen_ai.chat"\`; Langfuse: \`trace().generation()\`) and flushes the way
+its docs say for the platform (awaited on Lambda, \`waitUntil\` elsewhere). Every process runs with a
+preload that refuses any non-loopback connection (bench/compare/loopback-only.mjs); a tool that tries one
+fails the run.
 ${notes.length ? `\n## Notes from this run\n\n${notes.map((n) => `- ${n}`).join("\n")}\n` : ""}`;
 
 writeFileSync(join(here, "RESULTS.md"), doc);
