@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// The Next.js example end to end, on this machine: builds the app (when needed), starts `next start`,
+// sends one plain and one streamed chat request, prints the answers, stops the app.
+//
+//   LUMIQTRACE_BASE_URL=http://127.0.0.1:4477 LUMIQTRACE_API_KEY=lqt_dev_... \
+//   OPENAI_BASE_URL=http://127.0.0.1:4478/v1 node examples/nextjs/demo.mjs
+//
+// (`pnpm lumiqtrace dev` prints the first two; `echo-model` serves the third.) No network but loopback.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const nextBin = join(dirname(createRequire(import.meta.url).resolve("next/package.json")), "dist/bin/next");
+const say = (line) => console.log(`[nextjs demo] ${line}`);
+
+for (const name of ["LUMIQTRACE_BASE_URL", "LUMIQTRACE_API_KEY", "OPENAI_BASE_URL"]) {
+  if (!process.env[name]) say(`warning: ${name} is not set`);
+}
+const env = {
+  ...process.env,
+  NEXT_TELEMETRY_DISABLED: "1",
+  // the local echo model takes any key; a real OPENAI_API_KEY, when set, is passed on as it is
+  OPENAI_API_KEY: process.env.OPENAI_API_KEY ?? "echo-local",
+};
+
+// The whole demo is bounded: a hang never keeps the caller waiting.
+const watchdog = setTimeout(() => {
+  say("gave up after 150 s");
+  process.exit(1);
+}, 150_000);
+watchdog.unref();
+
+if (!existsSync(join(here, ".next", "BUILD_ID"))) {
+  say("building the app (next build) ...");
+  const built = spawnSync(process.execPath, [nextBin, "build"], { cwd: here, env, stdio: "inherit" });
+  if (built.status !== 0) {
+    say("next build failed");
+    process.exit(1);
+  }
+}
+
+const port = await new Promise((resolve, reject) => {
+  const probe = createServer().once("error", reject);
+  probe.listen(0, "127.0.0.1", () => {
+    const { port } = probe.address();
+    probe.close(() => resolve(port));
+  });
+});
+const url = `http://127.0.0.1:${port}`;
+say(`starting next start on ${url}`);
+const app = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
+  cwd: here,
+  env,
+  stdio: ["ignore", "pipe", "pipe"],
+});
+let appOutput = "";
+app.stdout.on("data", (d) => (appOutput += d));
+app.stderr.on("data", (d) => (appOutput += d));
+const exited = new Promise((resolve) => app.once("exit", resolve));
+
+async function stop(code) {
+  if (app.exitCode === null && app.signalCode === null) app.kill("SIGTERM");
+  await exited;
+  if (code !== 0) console.error(appOutput);
+  process.exit(code);
+}
+
+try {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (app.exitCode !== null) throw new Error("next start exited");
+    try {
+      await fetch(url);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error("next start did not answer within 30 s");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  const ask = (body) =>
+    fetch(`${url}/api/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-user-id": "demo-user" },
+      body: JSON.stringify(body),
+    });
+
+  const plain = await ask({ message: "What is LumiqTrace?", stream: false });
+  if (!plain.ok) throw new Error(`plain request: HTTP ${plain.status}`);
+  say(`plain answer:    ${(await plain.json()).answer}`);
+
+  const streamed = await ask({ message: "Stream me a short answer", stream: true });
+  if (!streamed.ok || !streamed.body) throw new Error(`streamed request: HTTP ${streamed.status}`);
+  let text = "";
+  let chunks = 0;
+  for await (const piece of streamed.body.pipeThrough(new TextDecoderStream())) {
+    text += piece;
+    chunks++;
+  }
+  say(`streamed answer: ${text} (${chunks} chunks)`);
+  say("done: two traces were sent to LumiqTrace (see the collector's viewer)");
+  await stop(0);
+} catch (error) {
+  say(`failed: ${error instanceof Error ? error.message : String(error)}`);
+  await stop(1);
+}
