@@ -350,6 +350,38 @@ describe.each([
     expect(caught[0]).toBeInstanceOf(OpenAI.BadRequestError);
   });
 
+  it("records a failing helper call, and awaited failures raise no unhandled rejection", async () => {
+    const openai = wrapped();
+    const caught: unknown[] = [];
+    const onUnhandled = (reason: unknown) => caught.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const { result, spans } = await recorded(async () => {
+        const errors = await Promise.all([
+          openai.chat.completions
+            .parse({ model: "echo-error-400", messages: [{ role: "user", content: "x" }] })
+            .catch((e) => e),
+          openai.chat.completions
+            .create({ model: "echo-error-404", messages: [{ role: "user", content: "x" }] })
+            .withResponse()
+            .catch((e) => e),
+          openai.chat.completions
+            .create({ model: "echo-error-500", messages: [{ role: "user", content: "x" }] })
+            .asResponse()
+            .catch((e) => e),
+        ]);
+        await new Promise((r) => setTimeout(r, 100));
+        return errors;
+      });
+      expect(result.map((e) => e.status)).toEqual([400, 404, 500]);
+      expect(spans.map((s) => s.error?.status).sort()).toEqual([400, 404, 500]);
+      expect(spans.every((s) => s.status === "error")).toBe(true);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+    expect(caught).toEqual([]);
+  });
+
   it("records an error in the middle of a stream, and the caller's loop gets it", async () => {
     const { result, span } = await recorded(async () => {
       const stream = await wrapped().chat.completions.create(
@@ -397,6 +429,91 @@ describe.each([
       "gen_ai.usage.output_tokens": 3,
       "lumiqtrace.stream": true,
     });
+  });
+
+  it("marks the .stream() helper's abort() and an aborted signal as cancelled", async () => {
+    const openai = wrapped();
+    const { span } = await recorded(async () => {
+      const runner = openai.chat.completions.stream(
+        { model: "m", messages: [{ role: "user", content: "a b c d e f g h i j" }] },
+        { headers: { "x-echo-chunk-delay-ms": "20" } },
+      );
+      let n = 0;
+      runner.on("chunk", () => {
+        if (++n === 2) runner.abort();
+      });
+      return runner.done().catch((e) => e);
+    });
+    expect(span.status).toBe("cancelled");
+
+    const { result, span: aborted } = await recorded(async () => {
+      const controller = new AbortController();
+      const call = openai.chat.completions.create(
+        { model: "m", messages: [{ role: "user", content: "x" }] },
+        { signal: controller.signal, headers: { "x-echo-chunk-delay-ms": "0" } },
+      );
+      controller.abort();
+      return call.catch((e) => e);
+    });
+    expect(result).toBeInstanceOf(OpenAI.APIUserAbortError);
+    expect(aborted.status).toBe("cancelled");
+  });
+
+  it("records each model call of runTools, and responses.parse", async () => {
+    const openai = wrapped();
+    const { result, spans } = await recorded(async () => {
+      const runner = (openai.chat.completions as any).runTools({
+        model: "m",
+        messages: [{ role: "user", content: "get_weather in Rome" }],
+        tools: [
+          { type: "function", function: { ...weather.function, function: () => "sunny", parse: JSON.parse } },
+        ],
+      });
+      return runner.finalContent();
+    });
+    expect(result).toBe("Echo: sunny");
+    expect(spans.map((s) => s.attributes["gen_ai.response.finish_reasons"])).toEqual([
+      ["tool_calls"],
+      ["stop"],
+    ]);
+
+    const { result: parsed, spans: one } = await recorded(() =>
+      openai.responses.parse({
+        model: "m",
+        input: "Ada",
+        text: {
+          format: {
+            type: "json_schema",
+            name: "p",
+            schema: { type: "object", properties: { name: { type: "string" } } },
+          },
+        },
+      }),
+    );
+    expect(parsed.output_parsed).toEqual({ name: "Ada" });
+    expect(one).toHaveLength(1);
+    expect(one[0]!.attributes["gen_ai.operation.name"]).toBe("responses");
+  });
+
+  it("goes straight to the client when the trace is sampled out", async () => {
+    init({ apiKey: collector.apiKey, baseUrl: collector.url, flushIntervalMs: 60_000, sampleRate: 0 });
+    try {
+      const before = collector.events.length;
+      const requests = echo.requests.length;
+      const chunks = await items(
+        await wrapped().chat.completions.create({
+          model: "m",
+          messages: [{ role: "user", content: "x" }],
+          stream: true,
+        }),
+      );
+      await lumiqtrace.flush();
+      expect(chunks).toHaveLength(4);
+      expect(echo.requests[requests]).not.toHaveProperty("stream_options");
+      expect(collector.events.length).toBe(before);
+    } finally {
+      initSdk(false);
+    }
   });
 
   it("records responses.create, plain and streamed, with usage from response.completed", async () => {

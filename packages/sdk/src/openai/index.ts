@@ -18,19 +18,8 @@ const OPERATIONS: Record<string, string> = {
   "embeddings.create": "embeddings",
 };
 
-/** Request parameters recorded as `gen_ai.request.<name>`. */
-const REQUEST_PARAMS: [string, string][] = [
-  ["temperature", "temperature"],
-  ["top_p", "top_p"],
-  ["max_tokens", "max_tokens"],
-  ["max_completion_tokens", "max_tokens"],
-  ["max_output_tokens", "max_tokens"],
-  ["frequency_penalty", "frequency_penalty"],
-  ["presence_penalty", "presence_penalty"],
-  ["seed", "seed"],
-  ["n", "choice.count"],
-  ["dimensions", "embeddings.dimension.count"],
-];
+/** Request parameters recorded as `gen_ai.request.<name>` under their own name. */
+const REQUEST_PARAMS = ["temperature", "top_p", "frequency_penalty", "presence_penalty", "seed"];
 
 /** Wraps an OpenAI client: same type, same behaviour; each chat, Responses and embeddings call becomes an `llm` span. */
 export function wrapOpenAI<T>(client: T): T {
@@ -93,10 +82,10 @@ function traced(op: string, create: Function, resource: Obj, server: Obj) {
       "gen_ai.request.model": model,
       "lumiqtrace.stream": body.stream === true || undefined,
       "lumiqtrace.request.tools_count": tools || undefined,
+      "gen_ai.request.max_tokens": body.max_tokens ?? body.max_completion_tokens ?? body.max_output_tokens,
+      "gen_ai.request.choice.count": body.n,
     });
-    for (const [param, attr] of REQUEST_PARAMS) {
-      if (body[param] != null) span.setAttribute(`gen_ai.request.${attr}`, body[param]);
-    }
+    for (const param of REQUEST_PARAMS) span.setAttribute(`gen_ai.request.${param}`, body[param]);
     if (capture && op !== "embeddings") span.setAttribute("gen_ai.input.messages", inputMessages(op, body));
 
     // Exact token counts for streams: ask for the usage chunk, and hide it (and its `usage: null` fields) later.
@@ -125,26 +114,32 @@ function traced(op: string, create: Function, resource: Obj, server: Obj) {
       promise?.then?.(onData, (error: unknown) => fail(span, error));
       return promise;
     }
-    // The returned APIPromise is the library's own, derived lazily: the body is read only when the caller asks.
+    // Still the library's own APIPromise, derived lazily: the body is read only when the caller asks for data.
     const result = promise._thenUnwrap(onData);
-    let rawOnly = false;
+    let raw = false;
+    let used = false;
     const asResponse = result.asResponse;
-    result.asResponse = function (this: Obj) {
-      rawOnly = true;
+    const thenUnwrap = result._thenUnwrap;
+    result.asResponse = function (this: unknown) {
+      raw = used = true;
       return asResponse.call(this);
     };
-    // Seen on the caller's path (not on the side), so an unawaited failed call rejects exactly as unwrapped.
-    result.responsePromise = promise.responsePromise.then(
+    result._thenUnwrap = function (this: unknown, ...args: unknown[]) {
+      used = true; // a helper (`parse`) takes the data through our `onData`
+      return thenUnwrap.apply(this, args);
+    };
+    promise.responsePromise.then(
       (props: Obj) => {
-        if (rawOnly && !result.parsedPromise) {
+        // `.asResponse()` alone: the caller reads the body; record the call now, without its data.
+        if (raw && !result.parsedPromise) {
           span.setAttribute("http.response.status_code", props?.response?.status);
           span.end();
         }
-        return props;
       },
       (error: unknown) => {
         fail(span, error);
-        throw error;
+        // Nobody holds the call: reject unhandled, as the unwrapped call would (same error object).
+        if (!used && !result.parsedPromise) Promise.reject(error);
       },
     );
     return result;
@@ -216,21 +211,18 @@ function observeStream(
 
   stream.iterator = function observedIterator(this: unknown, ...args: unknown[]) {
     const it = source.apply(this, args);
+    const settle = (r: IteratorResult<Obj>): IteratorResult<Obj> | Promise<IteratorResult<Obj>> => {
+      if (r.done) end(stream.controller.signal?.aborted ? "cancelled" : "ok");
+      else if (!see(r.value)) return observed.next();
+      return r;
+    };
+    const failed = (error: unknown) => {
+      fail(span, error);
+      throw error;
+    };
     const observed = {
-      async next() {
-        try {
-          for (;;) {
-            const r = await it.next();
-            if (r.done) {
-              end(stream.controller.signal?.aborted ? "cancelled" : "ok");
-              return r;
-            }
-            if (see(r.value)) return r;
-          }
-        } catch (error) {
-          fail(span, error);
-          throw error;
-        }
+      next(): Promise<IteratorResult<Obj>> {
+        return it.next().then(settle, failed);
       },
       return(value?: unknown) {
         end("cancelled");

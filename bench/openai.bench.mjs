@@ -1,0 +1,194 @@
+// wrapOpenAI's overhead: the same real `openai` client unwrapped and wrapped, per non-streamed call and per
+// streamed chunk. The pure overhead is measured against `fakeFetch`, an in-process test double that answers
+// with prepared bytes (no network, so nothing but the client and our code is timed); a second table row
+// runs against the local echo model on loopback, to show the overhead next to a real HTTP round trip.
+// Targets are from issue 3: < 50 µs per call, < 1 µs per chunk. Run: node --expose-gc bench/openai.bench.mjs
+import { createServer } from "node:http";
+import { startEchoModel } from "@lumiqtrace/echo-model";
+import { lumiqtrace } from "@lumiqtrace/sdk";
+import OpenAI from "openai";
+
+const rows = [];
+const row = (what, value, target, ok) => rows.push({ what, value, target, ok });
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const gc = () => globalThis.gc?.();
+
+/** A loopback HTTP sink that answers 200 to every batch (stores nothing), so recorded spans really ship. */
+async function startSink() {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () =>
+      res.writeHead(200, { "content-type": "application/json" }).end('{"accepted":0,"duplicates":0}'),
+    );
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
+}
+
+const completion = JSON.stringify({
+  id: "chatcmpl-bench",
+  object: "chat.completion",
+  created: 1,
+  model: "gpt-4o-mini",
+  choices: [
+    { index: 0, message: { role: "assistant", content: "Echo: hello there" }, finish_reason: "stop" },
+  ],
+  usage: { prompt_tokens: 2, completion_tokens: 3, total_tokens: 5 },
+});
+const CHUNKS = 5_000;
+function sse(includeUsage) {
+  const base = { id: "chatcmpl-bench", object: "chat.completion.chunk", created: 1, model: "gpt-4o-mini" };
+  const extra = includeUsage ? { usage: null } : {};
+  const events = [];
+  for (let i = 0; i < CHUNKS; i++) {
+    events.push(
+      `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: " w" }, finish_reason: null }], ...extra })}\n\n`,
+    );
+  }
+  events.push(
+    `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }], ...extra })}\n\n`,
+  );
+  if (includeUsage) {
+    events.push(
+      `data: ${JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: 1, completion_tokens: CHUNKS, total_tokens: CHUNKS + 1 } })}\n\n`,
+    );
+  }
+  events.push("data: [DONE]\n\n");
+  // Sixteen events per network read, about what a fast stream delivers.
+  const enc = new TextEncoder();
+  const parts = [];
+  for (let i = 0; i < events.length; i += 16) parts.push(enc.encode(events.slice(i, i + 16).join("")));
+  return parts;
+}
+const streamBodies = { plain: sse(false), usage: sse(true) };
+
+/** Test double for `fetch`: answers from memory, as OpenAI would (the usage chunk only when asked for). */
+async function fakeFetch(_url, init) {
+  const body = JSON.parse(init.body);
+  if (!body.stream) return new Response(completion, { headers: { "content-type": "application/json" } });
+  const parts = streamBodies[body.stream_options?.include_usage ? "usage" : "plain"];
+  let i = 0;
+  const stream = new ReadableStream({
+    pull(c) {
+      if (i < parts.length) c.enqueue(parts[i++]);
+      else c.close();
+    },
+  });
+  return new Response(stream, { headers: { "content-type": "text/event-stream" } });
+}
+
+const sink = await startSink();
+lumiqtrace.init({
+  apiKey: "bench",
+  baseUrl: sink.url,
+  batchSize: 1000,
+  maxQueueSize: 1_000_000,
+  maxQueueBytes: 2 ** 30,
+  flushIntervalMs: 3_600_000,
+});
+const client = lumiqtrace.getClient();
+
+const messages = [{ role: "user", content: "hello there" }];
+const make = (options) => new OpenAI({ apiKey: "bench", maxRetries: 0, ...options });
+
+/** Median µs per call over `rounds` rounds of `n` sequential calls, the two clients alternating. */
+async function perCall(plain, wrapped, n, rounds) {
+  const run = async (openai) => {
+    gc();
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await openai.chat.completions.create({ model: "gpt-4o-mini", messages });
+    return ((performance.now() - t0) * 1000) / n;
+  };
+  await run(plain);
+  await run(wrapped);
+  const a = [];
+  const b = [];
+  for (let r = 0; r < rounds; r++) {
+    a.push(await run(plain));
+    b.push(await run(wrapped));
+    await client.flush({ timeoutMs: 60_000 });
+  }
+  return { plain: median(a), wrapped: median(b) };
+}
+
+// 1. non-streamed call, in-process fake fetch
+{
+  const { plain, wrapped } = await perCall(
+    make({ fetch: fakeFetch }),
+    lumiqtrace.wrapOpenAI(make({ fetch: fakeFetch })),
+    4000,
+    9,
+  );
+  const over = wrapped - plain;
+  row(
+    `chat.completions.create, fakeFetch: unwrapped ${plain.toFixed(1)} µs, wrapped ${wrapped.toFixed(1)} µs`,
+    `+${over.toFixed(1)} µs per call`,
+    "< 50 µs",
+    over < 50,
+  );
+}
+
+// 2. streamed chunks, in-process fake fetch (the wrapped client also receives, and hides, the usage chunk)
+{
+  const run = async (openai) => {
+    gc();
+    const t0 = performance.now();
+    const stream = await openai.chat.completions.create({ model: "gpt-4o-mini", messages, stream: true });
+    let n = 0;
+    for await (const _ of stream) n++;
+    if (n !== CHUNKS + 1) throw new Error(`expected ${CHUNKS + 1} chunks, got ${n}`);
+    return ((performance.now() - t0) * 1000) / n;
+  };
+  const plainClient = make({ fetch: fakeFetch });
+  const wrappedClient = lumiqtrace.wrapOpenAI(make({ fetch: fakeFetch }));
+  for (let i = 0; i < 3; i++) {
+    await run(plainClient);
+    await run(wrappedClient);
+  }
+  const a = [];
+  const b = [];
+  for (let r = 0; r < 15; r++) {
+    a.push(await run(plainClient));
+    b.push(await run(wrappedClient));
+  }
+  await client.flush({ timeoutMs: 60_000 });
+  const over = median(b) - median(a);
+  row(
+    `streamed chunk (${CHUNKS.toLocaleString("en")} per stream), fakeFetch: unwrapped ${median(a).toFixed(2)} µs, wrapped ${median(b).toFixed(2)} µs`,
+    `+${over.toFixed(2)} µs per chunk`,
+    "< 1 µs",
+    over < 1,
+  );
+}
+
+// 3. non-streamed call against the echo model on loopback (real HTTP; the difference is within its noise)
+{
+  const echo = await startEchoModel({ port: 0, chunkDelayMs: 0 });
+  const { plain, wrapped } = await perCall(
+    make({ baseURL: echo.url }),
+    lumiqtrace.wrapOpenAI(make({ baseURL: echo.url })),
+    500,
+    7,
+  );
+  row(
+    `chat.completions.create, echo model on loopback: unwrapped ${plain.toFixed(0)} µs, wrapped ${wrapped.toFixed(0)} µs`,
+    `${wrapped - plain >= 0 ? "+" : ""}${(wrapped - plain).toFixed(1)} µs per call`,
+    "",
+    true,
+  );
+  await echo.close();
+}
+
+await client.flush({ timeoutMs: 60_000 });
+sink.close();
+
+const w = Math.max(...rows.map((r) => r.what.length));
+const v = Math.max(...rows.map((r) => r.value.length));
+console.log(`| ${"what".padEnd(w)} | ${"overhead".padEnd(v)} | target   |`);
+console.log(`|${"-".repeat(w + 2)}|${"-".repeat(v + 2)}|----------|`);
+for (const r of rows)
+  console.log(
+    `| ${r.what.padEnd(w)} | ${r.value.padEnd(v)} | ${(r.target ? `${r.target} ${r.ok ? "ok" : "MISSED"}` : "").padEnd(8)} |`,
+  );
+console.log(`\nstats: ${JSON.stringify(client.stats())}`);
+process.exit(rows.some((r) => !r.ok) ? 1 : 0);
