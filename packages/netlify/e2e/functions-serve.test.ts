@@ -160,4 +160,18 @@ describe("classic functions under netlify functions:serve", () => {
     expect(late.parentSpanId).toBe(root.spanId);
     expect(root.endTime).toBeGreaterThanOrEqual(late.endTime);
   });
+
+  it("traces a handler wrapped inside stream() until its web stream body ended", async () => {
+    const id = traceId();
+    const res = await fetch(`${served.url}/.netlify/functions/stream-outside`, {
+      headers: { traceparent: traceparent(id) },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("web\nstream\nbody\n");
+
+    const { root, spans } = await trace(id, 2);
+    const late = spans.find((e) => e.name === "after last word")!;
+    expect(late.parentSpanId).toBe(root.spanId);
+    expect(root.endTime).toBeGreaterThanOrEqual(late.endTime);
+  });
 });
