@@ -2,9 +2,10 @@
 // esbuild the way a user's bundler would take it (dependencies bundled, peer dependencies and Node
 // builtins left out, minified), gzipped at level 9, compared to scripts/size-limit.json.
 //
-// Entry points: exports["."] of the SDK and of each adapter in packages/ that is not private, once with the default
-// conditions (import; platform neutral, as edge and worker bundlers resolve) and, where exports["."] has
-// a `node` condition, once more with it (platform node).
+// Entry points: exports["."] of the SDK and of each adapter in packages/ that is not private, with the
+// default conditions (import; platform neutral, as edge and worker bundlers resolve) and, where
+// exports["."] has a `node` condition, once more with it (platform node). The Node-only adapters (Lambda,
+// Netlify) are measured for Node only.
 //
 //   node scripts/size-limit.mjs            check; exit 1 with the reason when one is over or has no budget
 //   node scripts/size-limit.mjs --update   set every budget to the measured size + 5% (at least 200 B)
@@ -35,6 +36,7 @@ const { build } = esbuildModule.build ? esbuildModule : esbuildModule.default;
 
 // What users bundle into their functions: the SDK and the adapters (not the collector, a dev tool).
 const BUNDLED_BY_USERS = ["sdk", "lambda", "netlify", "vercel", "hono"];
+const NODE_ONLY = new Set(["lambda", "netlify"]);
 const entries = [];
 for (const dir of BUNDLED_BY_USERS) {
   const pkgDir = join(root, "packages", dir);
@@ -45,8 +47,9 @@ for (const dir of BUNDLED_BY_USERS) {
   const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
   if (pkg.private) continue;
   const dot = typeof pkg.exports === "object" && pkg.exports !== null ? pkg.exports["."] : undefined;
-  entries.push({ pkg, pkgDir, condition: "default", platform: "neutral" });
-  if (dot && typeof dot === "object" && "node" in dot)
+  // Lambda and Netlify Functions run on Node only: bundled for Node, as users' bundlers do there.
+  if (!NODE_ONLY.has(dir)) entries.push({ pkg, pkgDir, condition: "default", platform: "neutral" });
+  if (NODE_ONLY.has(dir) || (dot && typeof dot === "object" && "node" in dot))
     entries.push({ pkg, pkgDir, condition: "node", platform: "node" });
 }
 
