@@ -153,3 +153,39 @@ describe("next start, concurrency", () => {
     }
   });
 });
+
+describe("next start with Vercel's request context (installed by a test double, e2e/app/instrumentation.ts)", () => {
+  let onVercel: NextServer;
+  beforeAll(async () => {
+    onVercel = await startNext({
+      LUMIQTRACE_BASE_URL: collector.url,
+      LUMIQTRACE_API_KEY: collector.apiKey,
+      LUMIQTRACE_E2E_FAKE_VERCEL: "1",
+    });
+  });
+  afterAll(async () => {
+    await onVercel?.stop();
+  });
+
+  it.each([
+    ["node", "nodejs"],
+    ["edge", "edge"],
+  ])(
+    "%s: the flush is handed to Vercel's waitUntil; a slow collector does not delay the response",
+    async (route, runtime) => {
+      collector.setFaults({ delayMs: 1500, count: 1 });
+      const before = collector.requests.length;
+      const traceId = newTraceId();
+      const res = await fetch(`${onVercel.url}/api/${route}`, {
+        headers: { traceparent: `00-${traceId}-${CALLER_SPAN}-01` },
+      });
+      expect(((await res.json()) as { traceId: string }).traceId).toBe(traceId);
+      // the whole response arrived while the collector still held the flush request
+      expect(collector.requests.length).toBe(before);
+      await traceOf(traceId, 2);
+      await expect
+        .poll(() => onVercel.output(), { timeout: 10_000 })
+        .toMatch(new RegExp(`\\[fakeVercelWaitUntil\\] ${runtime} #1 handed[\\s\\S]*${runtime} #1 settled`));
+    },
+  );
+});
