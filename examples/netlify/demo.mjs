@@ -5,6 +5,7 @@
 //
 // Without those variables it starts its own local collector and echo model (nothing leaves the machine).
 import { spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
@@ -81,7 +82,13 @@ async function post(path, body) {
 
 let failed = false;
 try {
-  while (!/Functions server is listening|Local dev server ready/.test(output)) {
+  // functions:serve says "ready" before it has built the functions: wait until each one is loaded
+  const names = readdirSync(`${here}netlify/functions`).map((file) => file.replace(/\.[cm]?[jt]s$/, ""));
+  const loaded = () => {
+    const plain = output.replace(/\x1b\[[0-9;]*m|\r/g, "");
+    return names.every((name) => plain.includes(`Loaded function ${name}\n`));
+  };
+  while (!loaded()) {
     if (server.exitCode !== null) throw new Error(`netlify functions:serve exited:\n${output}`);
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, rmSync, symlinkSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const siteDir = join(packageRoot, "e2e/site");
+const functionsDir = join(siteDir, "netlify/functions");
 const netlifyBin = join(packageRoot, "node_modules/.bin/netlify");
 
 /**
@@ -75,9 +76,15 @@ export async function serveFunctions(env: Record<string, string>): Promise<Serve
     }
   };
 
+  // it says "ready" before it has built the functions: wait for every one to be loaded
+  const names = readdirSync(functionsDir).map((file) => file.replace(/\.[cm]?[jt]s$/, ""));
+  const loaded = () => {
+    const plain = output.replace(/\x1b\[[0-9;]*m|\r/g, "");
+    return names.every((name) => plain.includes(`Loaded function ${name}\n`));
+  };
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
-  while (!/Functions server is listening|Local dev server ready/.test(output)) {
+  while (!loaded()) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
       throw new Error(`netlify functions:serve did not start:\n${output}`);
