@@ -17,8 +17,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 const nextBin = join(dirname(createRequire(import.meta.url).resolve("next/package.json")), "dist/bin/next");
 const say = (line) => console.log(`[nextjs demo] ${line}`);
 
-for (const name of ["LUMIQTRACE_BASE_URL", "LUMIQTRACE_API_KEY", "OPENAI_BASE_URL"]) {
+for (const name of ["LUMIQTRACE_BASE_URL", "LUMIQTRACE_API_KEY"]) {
   if (!process.env[name]) say(`warning: ${name} is not set`);
+}
+if (!process.env.OPENAI_BASE_URL && !process.env.OPENAI_API_KEY) {
+  say("set OPENAI_BASE_URL (the local echo model: http://127.0.0.1:4478/v1) or a real OPENAI_API_KEY");
+  process.exit(1);
 }
 const env = {
   ...process.env,

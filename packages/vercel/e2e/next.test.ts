@@ -89,6 +89,18 @@ describe.each(["node", "edge"])("next start, %s runtime", (runtime) => {
     expect(root.attributes["http.response.status_code"]).toBe(200);
   });
 
+  it("keeps concurrent requests in their own traces", async () => {
+    const requests = Array.from({ length: 8 }, () => get(`/api/${runtime}`));
+    const bodies = await Promise.all(
+      requests.map(async (r) => ((await (await r.response).json()) as { traceId: string }).traceId),
+    );
+    expect(bodies).toEqual(requests.map((r) => r.traceId)); // the handler saw its own request's trace
+    for (const r of requests) {
+      const { root, spans } = await traceOf(r.traceId, 2);
+      expect(spans.find((s) => s.name === "work")!.parentSpanId).toBe(root.spanId);
+    }
+  });
+
   it("records Vercel's region and request id from x-vercel-id", async () => {
     const vercelId = "fra1::iad1::abcde-1764230400123-0123456789ab";
     const { traceId, response } = get(`/api/${runtime}`, { headers: { "x-vercel-id": vercelId } });

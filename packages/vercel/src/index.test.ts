@@ -86,6 +86,27 @@ describe("on Vercel (request context installed by a test double)", () => {
     expect(invocations()[0]!.attributes["http.response.status_code"]).toBe(201);
   });
 
+  it("flushes a cancelled stream too, marking the span cancelled", async () => {
+    const handed = installFakeVercelRequestContext();
+    const handler = withVercelRoute(
+      async () =>
+        new Response(
+          new ReadableStream({
+            pull(c) {
+              c.enqueue(new TextEncoder().encode("tick "));
+            },
+          }),
+        ),
+    );
+    const res = await handler(new Request("http://localhost/api/endless"));
+    const reader = res.body!.getReader();
+    await reader.read();
+    expect(await settled(handed[0]!)).toBe(false);
+    await reader.cancel();
+    await handed[0];
+    expect(invocations()[0]).toMatchObject({ name: "GET /api/endless", status: "cancelled" });
+  });
+
   it("does not trust a request context that has no request (get() returns undefined): awaits the flush", async () => {
     globals[VERCEL_CONTEXT] = { get: () => undefined };
     const handler = withVercel(async () => new Response(null, { status: 204 }));
