@@ -85,8 +85,8 @@ try {
   // functions:serve says "ready" before it has built the functions: wait until each one is loaded
   const names = readdirSync(`${here}netlify/functions`).map((file) => file.replace(/\.[cm]?[jt]s$/, ""));
   const loaded = () => {
-    const plain = output.replace(/\x1b\[[0-9;]*m|\r/g, "");
-    return names.every((name) => plain.includes(`Loaded function ${name}\n`));
+    const lines = output.split(/\r?\n/).map((line) => line.trimEnd()); // a pipe: no colours
+    return names.every((name) => lines.some((line) => line.endsWith(`Loaded function ${name}`)));
   };
   while (!loaded()) {
     if (server.exitCode !== null) throw new Error(`netlify functions:serve exited:\n${output}`);

@@ -79,8 +79,8 @@ export async function serveFunctions(env: Record<string, string>): Promise<Serve
   // it says "ready" before it has built the functions: wait for every one to be loaded
   const names = readdirSync(functionsDir).map((file) => file.replace(/\.[cm]?[jt]s$/, ""));
   const loaded = () => {
-    const plain = output.replace(/\x1b\[[0-9;]*m|\r/g, "");
-    return names.every((name) => plain.includes(`Loaded function ${name}\n`));
+    const lines = output.split(/\r?\n/).map((line) => line.trimEnd()); // a pipe: no colours
+    return names.every((name) => lines.some((line) => line.endsWith(`Loaded function ${name}`)));
   };
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
