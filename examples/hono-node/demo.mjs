@@ -1,0 +1,104 @@
+// Starts the app on Node (@hono/node-server) in its own process, sends it a plain and a streamed chat
+// request, prints the answers, and stops it.
+//
+//   LUMIQTRACE_BASE_URL=... LUMIQTRACE_API_KEY=... OPENAI_BASE_URL=... node demo.mjs
+//
+// Without those variables it starts its own local collector and echo model (nothing leaves the machine).
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const deadline = setTimeout(() => {
+  console.error("hono-node demo: gave up after 55 s");
+  process.exit(1);
+}, 55_000);
+deadline.unref();
+
+const stop = [];
+let env = {
+  LUMIQTRACE_BASE_URL: process.env.LUMIQTRACE_BASE_URL,
+  LUMIQTRACE_API_KEY: process.env.LUMIQTRACE_API_KEY,
+  OPENAI_BASE_URL: process.env.OPENAI_BASE_URL,
+};
+let collector;
+if (!env.LUMIQTRACE_BASE_URL || !env.LUMIQTRACE_API_KEY || !env.OPENAI_BASE_URL) {
+  const { startCollector } = await import("@lumiqtrace/collector");
+  const { startEchoModel } = await import("@lumiqtrace/echo-model");
+  collector = await startCollector({ port: 0 });
+  const model = await startEchoModel({ port: 0 });
+  stop.push(
+    () => collector.close(),
+    () => model.close(),
+  );
+  env = {
+    LUMIQTRACE_BASE_URL: collector.url,
+    LUMIQTRACE_API_KEY: collector.apiKey,
+    OPENAI_BASE_URL: model.url,
+  };
+  console.log(`hono-node demo: started a local collector (${collector.url}) and echo model (${model.url})`);
+}
+
+/** Starts src/server.mjs on a free port; resolves with its URL once it listens. */
+function startServer() {
+  const child = spawn(process.execPath, ["src/server.mjs"], {
+    cwd: here,
+    env: { ...process.env, ...env, OPENAI_API_KEY: process.env.OPENAI_API_KEY ?? "sk-local-demo", PORT: "0" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  stop.unshift(
+    () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", resolve);
+        child.kill("SIGTERM");
+      }),
+  );
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`the server exited (${code}) before listening`)));
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (text) => {
+      const url = /listening on (http:\/\/\S+)/.exec(text)?.[1];
+      if (url) resolve(url);
+    });
+  });
+}
+
+const post = (url, body, user) =>
+  fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-user-id": user },
+    body: JSON.stringify(body),
+  });
+
+let failed = false;
+try {
+  const url = await startServer();
+  console.log(`hono-node demo: app on ${url} (Node ${process.version})`);
+
+  const plain = await post(`${url}/chat`, { message: "What does withHono do?" }, "demo-user-1");
+  const { reply } = await plain.json();
+  console.log(`POST /chat         ${plain.status}  ${reply}`);
+  failed ||= plain.status !== 200;
+
+  const streamed = await post(`${url}/chat/stream`, { message: "Stream me a short answer" }, "demo-user-2");
+  const sse = await streamed.text();
+  const text = [...sse.matchAll(/^data: (.*)$/gm)].map((m) => m[1]).join("");
+  console.log(`POST /chat/stream  ${streamed.status}  ${text}  (${sse.split("\n\n").length - 1} SSE events)`);
+  failed ||= streamed.status !== 200;
+
+  if (collector) {
+    // No waitUntil on Node: each response left only after its flush, so the traces are stored already.
+    for (const t of collector.getTraces(10).reverse()) {
+      console.log(
+        `trace ${t.traceId.slice(0, 8)}  ${t.name}  ${t.status}  spans=${t.spanCount} llm=${t.llmCalls} user=${t.userId}`,
+      );
+    }
+    failed ||= collector.getTraces(10).length < 2;
+  }
+} catch (error) {
+  console.error(`hono-node demo failed: ${error instanceof Error ? error.message : String(error)}`);
+  failed = true;
+} finally {
+  for (const f of stop) await f();
+}
+process.exit(failed ? 1 : 0);

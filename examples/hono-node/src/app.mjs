@@ -1,0 +1,40 @@
+import { withHono } from "@lumiqtrace/hono";
+import { lumiqtrace, withLumiqtraceContext } from "@lumiqtrace/sdk";
+import { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import OpenAI from "openai";
+
+// Reads OPENAI_API_KEY and OPENAI_BASE_URL; every call is recorded in the request's trace.
+const openai = lumiqtrace.wrapOpenAI(new OpenAI());
+const model = process.env.OPENAI_MODEL ?? "gpt-4o-mini";
+
+export const app = new Hono();
+app.use(withHono());
+// Who is asking: on every span of the request.
+app.use((c, next) => withLumiqtraceContext({ userId: c.req.header("x-user-id") ?? "anonymous" }, next));
+
+app.post("/chat", async (c) => {
+  const { message } = await c.req.json();
+  const completion = await openai.chat.completions.create({
+    model,
+    messages: [{ role: "user", content: message }],
+  });
+  return c.json({ reply: completion.choices[0]?.message.content ?? "" });
+});
+
+app.post("/chat/stream", async (c) => {
+  const { message } = await c.req.json();
+  return streamSSE(c, async (sse) => {
+    const stream = await openai.chat.completions.create({
+      model,
+      messages: [{ role: "user", content: message }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    for await (const chunk of stream) {
+      const text = chunk.choices[0]?.delta.content;
+      if (text) await sse.writeSSE({ data: text });
+    }
+    await sse.writeSSE({ event: "done", data: "" });
+  });
+});
