@@ -194,6 +194,12 @@ describe("classic functions", () => {
     });
   });
 
+  it("names the trace after the function for an event without an HTTP method (scheduled, event-triggered)", async () => {
+    const handler = withNetlify(async (_event, _context) => ({ statusCode: 200 }));
+    await handler({ body: '{"next_run":"2026-01-01T00:00:00Z"}' } as HandlerEvent, fakeClassicContext());
+    expect(rootOf()).toMatchObject({ name: "classic", attributes: { "faas.trigger": "other" } });
+  });
+
   it("bounds the flush by the time the invocation has left", async () => {
     collector.setFaults({ hang: true });
     const handler = withNetlify(async (_event, _context) => ({ statusCode: 200 }), {

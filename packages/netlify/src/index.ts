@@ -113,14 +113,19 @@ async function traceClassic(handler: Function, options: WithNetlifyOptions, self
   let streamBody: { result: Record<string, unknown>; node: boolean } | undefined;
   const traced = await runInvocation(
     {
-      name: options.name ?? `${event?.httpMethod} ${event?.path}`,
+      // scheduled and event-triggered classic functions get an event without an HTTP method
+      name:
+        options.name ??
+        (event?.httpMethod
+          ? `${event.httpMethod} ${event.path}`
+          : context?.functionName || "netlify function"),
       platform: "netlify",
       traceparent: headers.traceparent,
       flushTimeoutMs: classicFlushTimeout(options, context),
       attributes: withoutEmpty({
         "http.request.method": event?.httpMethod,
         "url.path": event?.path,
-        "faas.trigger": "http",
+        "faas.trigger": event?.httpMethod ? "http" : "other",
         "faas.coldstart": coldStart,
         "faas.name": context?.functionName,
         "faas.invocation_id": headers["x-nf-request-id"] || context?.awsRequestId,
