@@ -123,7 +123,7 @@ function trackUserWaitUntil(c: Context): { waitUntil: WaitUntil; settled: () => 
     const deadline = Date.now() + USER_WORK_TIMEOUT_MS;
     // Work registered while we wait (waitUntil inside waitUntil) is waited for too.
     while (pending.size > 0 && Date.now() < deadline) {
-      await Promise.race([Promise.allSettled([...pending]), sleep(deadline - Date.now())]);
+      await settledOrTimeout(Promise.allSettled([...pending]), deadline - Date.now());
     }
     try {
       // Put the context back as it was (a test's ExecutionContext may serve many requests).
@@ -138,8 +138,14 @@ function trackUserWaitUntil(c: Context): { waitUntil: WaitUntil; settled: () => 
   return { waitUntil: original, settled };
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function settledOrTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /**
@@ -178,6 +184,7 @@ function initFromBindings(env: unknown): void {
     apiKey,
     baseUrl: text(e.LUMIQTRACE_BASE_URL),
     environment: text(e.LUMIQTRACE_ENVIRONMENT),
+    debug: /^(1|true|yes|on)$/i.test(text(e.LUMIQTRACE_DEBUG) ?? ""),
   });
 }
 
