@@ -1,8 +1,8 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import {
-  type Client,
   DEFAULT_FLUSH_TIMEOUT_MS,
+  isInitialized,
   lumiqtrace,
   runInvocation,
   vercelWaitUntil,
@@ -166,8 +166,6 @@ async function flushUntilIdle(timeoutMs: number): Promise<void> {
   }
 }
 
-const CLIENT = Symbol.for("@lumiqtrace/sdk.client");
-
 /**
  * Workers have no process.env: when no client with an API key exists yet and the bindings hold
  * `LUMIQTRACE_API_KEY`, initialise from the bindings (`LUMIQTRACE_BASE_URL`, `LUMIQTRACE_ENVIRONMENT`,
@@ -178,8 +176,7 @@ function initFromBindings(env: unknown): void {
   const e = env as Record<string, unknown>;
   const apiKey = e.LUMIQTRACE_API_KEY;
   if (typeof apiKey !== "string" || apiKey === "") return;
-  const existing = (globalThis as { [CLIENT]?: Client })[CLIENT];
-  if (existing?.options.apiKey) return;
+  if (isInitialized() && lumiqtrace.getClient().options.apiKey) return;
   lumiqtrace.init({
     apiKey,
     baseUrl: text(e.LUMIQTRACE_BASE_URL),
