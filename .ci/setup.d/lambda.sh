@@ -9,7 +9,12 @@ for tool in autoconf:autoconf automake:automake libtoolize:libtool cmake:cmake m
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
 done
 if [ "${#need[@]}" -gt 0 ]; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  log="$(mktemp)"
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >"${log}" 2>&1; then
+    cat "${log}" >&2
+    exit 1
+  fi
+  rm -f "${log}"
 fi
 
 # node-gyp looks for headers in ~/.cache/node-gyp/<version>: point it at the ones Debian's nodejs ships.

@@ -404,3 +404,26 @@ describe("cold start", () => {
     expect(await coldStarts({ AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand" }, 11_000)).toEqual([false, false]);
   });
 });
+
+describe("odd input", () => {
+  it("traces an event whose properties throw, and returns the handler's result", async () => {
+    const event = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error("no reading me");
+        },
+      },
+    );
+    const context = fakeContext();
+    expect(
+      await invoke(
+        withLambda(async () => "fine"),
+        event,
+        context,
+      ),
+    ).toBe("fine");
+    expect(roots()).toHaveLength(1);
+    expect(roots()[0]).toMatchObject({ name: "orders", status: "ok", attributes: { "faas.name": "orders" } });
+  });
+});

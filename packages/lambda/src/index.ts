@@ -8,7 +8,7 @@ import {
   type Span,
 } from "@lumiqtrace/sdk";
 import type { Callback, Context, Handler, StreamifyHandler } from "aws-lambda";
-import { describeInvocation, resultStatus } from "./event.js";
+import { type Described, describeInvocation, resultStatus } from "./event.js";
 
 export { eventSource, type EventSource } from "./event.js";
 
@@ -100,13 +100,29 @@ function streamFinished(stream: unknown, boundMs: number): Promise<void> | undef
   });
 }
 
+/** Never lets an odd event (a Proxy, a getter that throws) break the invocation. */
+function describeSafely(event: unknown, context: Context | undefined): Described {
+  const coldStart = takeColdStart();
+  for (const [e, c] of [
+    [event, context],
+    [undefined, context],
+  ] as const) {
+    try {
+      return describeInvocation(e, c, coldStart);
+    } catch {
+      // try again with less
+    }
+  }
+  return describeInvocation(undefined, undefined, coldStart);
+}
+
 function trace<T>(
   event: unknown,
   context: Context | undefined,
   options: LambdaOptions,
   run: (span: Span) => T | Promise<T>,
 ): Promise<T> {
-  const { name, attributes, traceparent, source } = describeInvocation(event, context, takeColdStart());
+  const { name, attributes, traceparent, source } = describeSafely(event, context);
   const invocation: InvocationOptions = {
     name,
     platform: "lambda",
@@ -121,10 +137,14 @@ function trace<T>(
     const warning = armTimeoutWarning(span, context, options);
     try {
       const result = await run(span);
-      const status = resultStatus(result, source);
-      if (status !== undefined) {
-        span.setAttribute("http.response.status_code", status);
-        if (status >= 500) span.setStatus("error");
+      try {
+        const status = resultStatus(result, source);
+        if (status !== undefined) {
+          span.setAttribute("http.response.status_code", status);
+          if (status >= 500) span.setStatus("error");
+        }
+      } catch {
+        // a result whose statusCode getter throws is still the handler's result
       }
       return result;
     } finally {
@@ -208,7 +228,7 @@ export function withLambda<H extends Function>(handler: H, options: LambdaOption
         }),
     );
     // A promise returned alongside the callback settles the invocation too, as the runtime would let it.
-    if (isThenable(returned)) return traced;
+    if (isThenable(returned) || typeof third !== "function") return traced;
     traced.then(
       (result) => (third as Callback)(null, result),
       (error) => (third as Callback)(error as Error),
