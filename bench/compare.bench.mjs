@@ -486,11 +486,12 @@ it passes (bench/compare/platforms.mjs):
   loaded before the route (the framework is there before any route module; no row bundles it).
 - Hono: \`app.fetch(request, env, ctx)\` with a Workers-style \`ctx.waitUntil\`.
 
-The LLM call is the same for every row (bench/compare/shared/fake-llm.mjs): a chat completion request
-with fetch, as the OpenAI client makes it, to a stand-in model endpoint on the loopback sink (a test
-double that echoes the prompt). So Node's lazily loaded fetch is warmed by the handler's own LLM call, as
-in a real app, not charged to whichever tracing tool calls fetch first. (Sentry's default integrations
-also trace that outgoing fetch: that is part of what it costs.)
+The LLM call is the same for every row (bench/compare/shared/fake-llm.mjs, a test double). The first
+call of each process is a chat completion request with fetch, as the OpenAI client makes it, to a
+stand-in model endpoint on the loopback sink: so Node's lazily loaded fetch is warmed by the handler's own
+first LLM call, as in a real app, and not charged to whichever tracing tool calls fetch first. Later calls
+are answered in-process, so "steady" measures the tools, not loopback HTTP jitter. (Sentry's default
+integrations also trace that first outgoing fetch: that is part of what it costs.)
 
 Each tool records one LLM event per invocation its own way (ours: \`lumiqtrace.span(..., { kind: "llm" })\`;
 Sentry: \`startSpan\` with \`op: "gen_ai.chat"\`; Langfuse: \`trace().generation()\`) and flushes the way
