@@ -137,7 +137,7 @@ function traced(op: string, create: Function, resource: Obj, server: Obj) {
         }
       },
       (error: unknown) => {
-        fail(span, error);
+        fail(span, error, (options as Obj)?.signal?.aborted);
         // Nobody holds the call: reject unhandled, as the unwrapped call would (same error object).
         if (!used && !result.parsedPromise) Promise.reject(error);
       },
@@ -146,9 +146,11 @@ function traced(op: string, create: Function, resource: Obj, server: Obj) {
   };
 }
 
-function fail(span: Span, error: unknown): void {
+/** Records a failure; an abort (the caller's `signal`, `APIUserAbortError`) is a cancellation, not an error. */
+function fail(span: Span, error: unknown, aborted?: boolean): void {
   const e = error as Obj;
-  if (e?.name === "AbortError" || e?.constructor?.name === "APIUserAbortError") span.setStatus("cancelled");
+  if (aborted || e?.name === "AbortError" || e?.constructor?.name === "APIUserAbortError")
+    span.setStatus("cancelled");
   else span.recordError(error).setAttribute("error.type", e?.code ?? e?.type ?? e?.constructor?.name);
   span.end();
 }
