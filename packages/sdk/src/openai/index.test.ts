@@ -340,7 +340,7 @@ describe.each([
           model: "echo-error-400",
           messages: [{ role: "user", content: "x" }],
         });
-        await new Promise((r) => setTimeout(r, 200));
+        await expect.poll(() => caught.length, { timeout: 10_000 }).toBe(1);
       });
       expect(span.error?.status).toBe(400);
     } finally {
