@@ -1,9 +1,11 @@
 // End to end: the e2e test app built with `next build` (e2e/build-app.ts) and served by `next start`,
 // Node and Edge route handlers wrapped with withVercelRoute, the local collector receiving the events.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { type Collector, type SpanEvent, startCollector } from "@lumiqtrace/collector";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHUNKS } from "./app/lib/handlers.js";
-import { type NextServer, startNext } from "./next-server.js";
+import { APP_DIR, type NextServer, startNext } from "./next-server.js";
 
 let collector: Collector;
 let next: NextServer;
@@ -136,6 +138,15 @@ describe("next start, control flow and errors", () => {
     const { root } = await traceOf(traceId, 1);
     expect(root).toMatchObject({ status: "error", error: { message: "boom from the route" } });
     expect(next.output()).toContain("boom from the route"); // Next saw and logged the very error
+  });
+});
+
+describe("next build", () => {
+  it("a force-static route stays static when wrapped: prerendered at build, served as it was built", async () => {
+    const prerendered = join(APP_DIR, ".next", "server", "app", "api", "forced-static.body");
+    expect(readFileSync(prerendered, "utf8")).toBe(JSON.stringify({ at: "forced static" }));
+    const res = await fetch(`${next.url}/api/forced-static`);
+    expect(await res.json()).toEqual({ at: "forced static" });
   });
 });
 
