@@ -52,8 +52,8 @@ describe("batching", () => {
   });
 
   it("speaks the protocol: path, bearer key, sdk header, gzip for large bodies", async () => {
-    const c = client();
-    for (let i = 0; i < 20; i++) c.capture(event({ name: "x".repeat(100) }));
+    const c = client({ batchSize: 1000 });
+    for (let i = 0; i < 200; i++) c.capture(event({ name: "x".repeat(200) }));
     await c.flush();
     const [req] = server.requests;
     expect(req!.method).toBe("POST");
@@ -63,6 +63,13 @@ describe("batching", () => {
     expect(req!.headers["content-encoding"]).toBe("gzip");
     expect(req!.rawBytes).toBeLessThan(JSON.stringify(req!.body).length / 2);
     expect(req!.body.sdk).toEqual({ name: "@lumiqtrace/sdk", version: "0.1.0" });
+  });
+
+  it("sends a small batch uncompressed", async () => {
+    const c = client();
+    c.capture(event());
+    await c.flush();
+    expect(server.requests[0]!.headers["content-encoding"]).toBeUndefined();
   });
 
   it("sends a batch when the interval timer fires", async () => {

@@ -10,13 +10,34 @@ export type SendOutcome =
   | { kind: "too-large" }
   | { kind: "retry"; reason: string; retryAfterMs?: number };
 
-const GZIP_FROM_CHARS = 1024;
+/**
+ * Bodies smaller than this go uncompressed: a serverless invocation's batch is a few KB, and the first
+ * CompressionStream of a Node process costs tens of ms (loading web streams), paid on every cold start.
+ */
+export const GZIP_FROM_CHARS = 32 * 1024;
 
 export function batchBody(eventsJson: string[], dropped: number): string {
   return `{"sdk":{"name":"${SDK_NAME}","version":"${SDK_VERSION}"},"sentAt":${Date.now()},"dropped":${dropped},"events":[${eventsJson.join(",")}]}`;
 }
 
+type Zlib = { gzip(data: string, done: (error: Error | null, out: Uint8Array) => void): void };
+
+/** gzip with node:zlib where the runtime lends it (cheap to load), else CompressionStream, else none. */
 async function gzip(text: string): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  try {
+    const zlib = (
+      globalThis as { process?: { getBuiltinModule?: (id: string) => Zlib | undefined } }
+    ).process?.getBuiltinModule?.("node:zlib");
+    if (zlib) {
+      return await new Promise((resolve) =>
+        zlib.gzip(text, (error, out) =>
+          resolve(error ? undefined : (new Uint8Array(out) as Uint8Array<ArrayBuffer>)),
+        ),
+      );
+    }
+  } catch {
+    // fall through to the web API
+  }
   if (typeof CompressionStream !== "function") return undefined;
   try {
     const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));

@@ -20,7 +20,7 @@ export interface InvocationOptions {
   traceparent?: string | null;
   /** The platform's way to keep working after the response. Absent: the flush is awaited. */
   waitUntil?: WaitUntil;
-  /** The most the flush may hold the function, ms. Default 2000. */
+  /** The most the flush may hold the function, ms. Default 2000. Read when the flush starts (a getter may compute it). */
   flushTimeoutMs?: number;
   /** Errors that are control flow, not failures (Next's `redirect()`), are not recorded as errors. */
   isIgnoredError?: (error: unknown) => boolean;
@@ -31,26 +31,27 @@ function flushTimeout(options: InvocationOptions): number {
   return typeof t === "number" && t >= 0 ? t : DEFAULT_FLUSH_TIMEOUT_MS;
 }
 
+const nextMacrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+function flushNow(client: Client, options: InvocationOptions): Promise<void> {
+  // the bound is read when the flush starts: an adapter may pass a getter (Lambda's time left)
+  return client.flush({ timeoutMs: flushTimeout(options) });
+}
+
 /**
- * Flushes after `done`: handed to `waitUntil` when there is one (undefined is returned: nothing to await),
- * else returned to be awaited. A `waitUntil` that throws (called outside its request) falls back to awaiting.
+ * Hands the platform's `waitUntil` a flush that starts once `done` settles, one macrotask later, so that
+ * building and sending the batch never holds up the response (or the last read of its body) on the same
+ * event loop. False when there is no `waitUntil`, or it refused (called outside its request): await then.
  */
-function scheduleFlush(
-  client: Client,
-  options: InvocationOptions,
-  done?: Promise<void>,
-): Promise<void> | undefined {
-  const timeoutMs = flushTimeout(options);
-  const flushed = done ? done.then(() => client.flush({ timeoutMs })) : client.flush({ timeoutMs });
-  if (options.waitUntil) {
-    try {
-      options.waitUntil(flushed);
-      return undefined;
-    } catch (error) {
-      debug(`waitUntil refused the flush (${String(error)}); awaiting it instead`);
-    }
+function handOffFlush(client: Client, options: InvocationOptions, done?: Promise<void>): boolean {
+  if (!options.waitUntil) return false;
+  try {
+    options.waitUntil((done ?? Promise.resolve()).then(nextMacrotask).then(() => flushNow(client, options)));
+    return true;
+  } catch (error) {
+    debug(`waitUntil refused the flush (${String(error)}); awaiting it instead`);
+    return false;
   }
-  return flushed;
 }
 
 function recordResponse(span: Span, response: Response): void {
@@ -62,13 +63,13 @@ function recordResponse(span: Span, response: Response): void {
 function traceBody(response: Response, span: Span, client: Client, options: InvocationOptions): Response {
   let bodyEnded!: () => void;
   const ended = new Promise<void>((resolve) => (bodyEnded = resolve));
-  const background = options.waitUntil !== undefined && scheduleFlush(client, options, ended) === undefined;
+  const background = handOffFlush(client, options, ended);
   return observeBody(response, (status, error) => {
     if (status === "error") span.recordError(error);
     else if (status === "cancelled") span.setStatus("cancelled");
     span.end();
     bodyEnded();
-    return background ? undefined : client.flush({ timeoutMs: flushTimeout(options) });
+    return background ? undefined : flushNow(client, options);
   });
 }
 
@@ -104,7 +105,7 @@ export async function runInvocation<T>(
   } catch (error) {
     if (!options.isIgnoredError?.(error)) span.recordError(error);
     span.end();
-    await scheduleFlush(client, options);
+    if (!handOffFlush(client, options)) await flushNow(client, options);
     throw error;
   }
 
@@ -114,6 +115,6 @@ export async function runInvocation<T>(
   }
   if (typeof Response !== "undefined" && result instanceof Response) recordResponse(span, result);
   span.end();
-  await scheduleFlush(client, options);
+  if (!handOffFlush(client, options)) await flushNow(client, options);
   return result;
 }
