@@ -91,7 +91,7 @@ describe("modern functions under netlify functions:serve", () => {
 
   it("answers without waiting for a slow collector, then the events arrive (context.waitUntil)", async () => {
     const id = traceId();
-    collector.setFaults({ delayMs: 2500, count: 1 }); // the next batch is held 2.5 s, then stored
+    collector.setFaults({ delayMs: 6000, count: 1 }); // the next batch is held 6 s, then stored
     try {
       const res = await fetch(`${served.url}/api/slow`, { headers: { traceparent: traceparent(id) } });
       expect(await res.text()).toBe("fast");

@@ -1,13 +1,16 @@
 import { lumiqtrace } from "@lumiqtrace/sdk";
 import { type Config, withNetlify } from "@lumiqtrace/netlify";
 
-// the test makes the collector slow: the flush may take up to 15 s, in the background
+// The test makes the collector hold the batch for seconds: let one send wait that long (the key and URL
+// still come from the environment), and the flush take up to 20 s, in the background.
+lumiqtrace.init({ timeoutMs: 30_000 });
+
 export default withNetlify(
   async () => {
     await lumiqtrace.span("work", async () => "done");
     return new Response("fast");
   },
-  { flushTimeoutMs: 15_000 },
+  { flushTimeoutMs: 20_000 },
 );
 
 export const config: Config = { path: "/api/slow" };
