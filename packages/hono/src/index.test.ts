@@ -147,6 +147,29 @@ describe("withHono", () => {
     expect(invocations("/stream")).toHaveLength(1);
   });
 
+  it("records a stream the client cancelled as cancelled, and flushes it", async () => {
+    const app = new Hono().use(withHono());
+    let aborted = false;
+    app.get("/cancel", (c) =>
+      stream(c, async (s) => {
+        const abort = new Promise<void>((resolve) =>
+          s.onAbort(() => {
+            aborted = true;
+            resolve();
+          }),
+        );
+        await s.write("first");
+        await abort; // the stream stays open until the client goes away
+      }),
+    );
+    const res = await app.request("/cancel");
+    const reader = res.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    expect(aborted).toBe(true);
+    expect(invocations("/cancel")[0]).toMatchObject({ status: "cancelled" });
+  });
+
   it("hands the flush to executionCtx.waitUntil: the response does not wait for a slow collector", async () => {
     const app = new Hono().use(withHono()).get("/bg", (c) => c.text("fast"));
     const { kept, ctx } = fakeExecutionContext();
