@@ -161,6 +161,33 @@ describe("modern functions", () => {
     expect(rootOf()).toMatchObject({ status: "ok", attributes: { "http.response.status_code": 201 } });
   });
 
+  it("keeps concurrent requests in their own traces", async () => {
+    const platform = fakeWaitUntil();
+    const handler = withNetlify(async (req: Request, _ctx: Context) => {
+      const n = new URL(req.url).searchParams.get("n");
+      await new Promise((r) => setTimeout(r, Math.random() * 20));
+      await lumiqtrace.span(`work ${n}`, () => new Promise((r) => setTimeout(r, Math.random() * 20)));
+      return new Response(n);
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, async (_, n) => {
+        const res = await handler(new Request(`https://site.example/c?n=${n}`), fakeModernContext(platform));
+        return res.text();
+      }),
+    );
+    expect(answers).toEqual(Array.from({ length: 30 }, (_, n) => String(n)));
+    await Promise.all(platform.promises);
+    const roots = collector.events.filter((e) => e.kind === "invocation");
+    const children = collector.events.filter((e) => e.kind === "custom");
+    expect(roots).toHaveLength(30);
+    expect(new Set(roots.map((r) => r.traceId)).size).toBe(30);
+    for (const child of children) {
+      const root = roots.find((r) => r.spanId === child.parentSpanId)!;
+      expect(root.traceId).toBe(child.traceId);
+    }
+    expect(children).toHaveLength(30);
+  });
+
   it("rethrows the handler's very error after recording it", async () => {
     const boom = new TypeError("bad input");
     const handler = withNetlify(async (_req: Request, _ctx: Context): Promise<Response> => {
