@@ -1,5 +1,5 @@
 import { type Collector, startCollector } from "@lumiqtrace/collector";
-import { lumiqtrace, withLumiqtraceContext } from "@lumiqtrace/sdk";
+import { lumiqtrace, runInvocation, withLumiqtraceContext } from "@lumiqtrace/sdk";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { stream } from "hono/streaming";
@@ -244,6 +244,22 @@ describe("withHono", () => {
     await lumiqtrace.flush();
     // /health ran through the second middleware only: traced by it, with its name.
     expect(invocations("/health").map((e) => e.name)).toEqual(["second /health"]);
+  });
+
+  it("joins an outer adapter's invocation (withLambda(handle(app))) instead of tracing twice", async () => {
+    const app = new Hono().use(withHono()).get("/nested", (c) => c.text("ok"));
+    const body = await runInvocation({ name: "outer", platform: "lambda" }, async () => {
+      const res = await app.request("/nested");
+      return res.text();
+    });
+    expect(body).toBe("ok");
+    // One root span: the outer one, with the request's facts.
+    expect(invocations("/nested")).toEqual([
+      expect.objectContaining({
+        name: "GET /nested",
+        attributes: expect.objectContaining({ "lumiqtrace.platform": "lambda", "http.route": "/nested" }),
+      }),
+    ]);
   });
 
   it("initialises from Workers bindings when no client has an API key", async () => {

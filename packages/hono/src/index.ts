@@ -45,7 +45,6 @@ export function withHono(options: HonoTracingOptions = {}): MiddlewareHandler {
       {
         name: method,
         platform: "hono",
-        attributes: { "http.request.method": method, "url.path": c.req.path },
         traceparent: c.req.header("traceparent"),
         flushTimeoutMs,
         // On Workers: after our flush, wait for the user's own waitUntil work, then flush until idle.
@@ -58,6 +57,8 @@ export function withHono(options: HonoTracingOptions = {}): MiddlewareHandler {
             : platformWaitUntil,
       },
       async (span) => {
+        // Set here, not as start attributes, so they also land on an outer adapter's span (withLambda(handle(app))).
+        span.setAttributes({ "http.request.method": method, "url.path": c.req.path });
         await next();
         const route = respondingRoute(c);
         if (route !== undefined) span.setAttribute("http.route", route);
