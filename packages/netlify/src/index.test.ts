@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import type { Context, HandlerContext, HandlerEvent } from "@netlify/functions";
 import { type Collector, startCollector } from "@lumiqtrace/collector";
 import { lumiqtrace } from "@lumiqtrace/sdk";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from "vitest";
 import { withNetlify } from "./index.js";
 
 // The real runtime (netlify functions:serve) is exercised in e2e/; here the platform's arguments are
@@ -315,6 +315,20 @@ describe("classic functions", () => {
 });
 
 describe("wrapping", () => {
+  it("has the type of the handler it wraps (checked by tsc)", () => {
+    const modern = withNetlify(
+      async (req: Request, context: Context) => new Response(req.url + context.requestId),
+    );
+    expectTypeOf(modern).toEqualTypeOf<(req: Request, context: Context) => Promise<Response>>();
+    // an unannotated (event, context) handler is typed from @netlify/functions' Handler
+    const classic = withNetlify(async (event, context) => ({
+      statusCode: 200,
+      body: event.path + context.functionName,
+    }));
+    expectTypeOf(classic).parameter(0).toEqualTypeOf<HandlerEvent>();
+    expectTypeOf(classic).parameter(1).toEqualTypeOf<HandlerContext>();
+  });
+
   it("keeps the handler's name, length and own properties", () => {
     async function chat(_req: Request, _ctx: Context) {
       return new Response("x");

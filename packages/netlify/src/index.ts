@@ -8,7 +8,14 @@ import {
   waitUntilOf,
 } from "@lumiqtrace/sdk";
 
-export type { Config, Context, Handler } from "@netlify/functions";
+export type {
+  Config,
+  Context,
+  Handler,
+  HandlerContext,
+  HandlerEvent,
+  HandlerResponse,
+} from "@netlify/functions";
 
 export interface WithNetlifyOptions {
   /** Root span name. Default: `METHOD /path` of the request. */
