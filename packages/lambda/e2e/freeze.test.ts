@@ -169,6 +169,23 @@ describe("withLambda in aws-lambda-ric, frozen after every invocation", () => {
     expect(out.respondedAt).toBeLessThan(out.deadline);
   });
 
+  it("an invocation about to time out records it and flushes what it has before the deadline", async () => {
+    const runtime = await start("slow");
+    const timedOut = collector.waitForEvents(
+      (es) => es.some((e) => e.error?.type === "LambdaTimeout" && e.attributes["faas.name"] === "lumiq-e2e"),
+      { timeoutMs: 10_000 },
+    );
+    const invoked = runtime.invoke({ sleepMs: 2500 }, { timeoutMs: 1500 });
+    const events = await timedOut;
+    const seenAt = Date.now();
+    const out = await invoked; // the harness does not kill at the deadline: the handler still finishes
+    expect(seenAt).toBeLessThan(out.deadline);
+    const { root, spans } = traceOf(events, out.requestId);
+    expect(root).toMatchObject({ status: "error", error: { type: "LambdaTimeout" } });
+    expect(spans.map((s) => s.name)).toContain("slow-call");
+    expect(JSON.parse(out.body!)).toBe("late");
+  });
+
   it("a callback handler is traced and answered after the flush (Node.js 22 and earlier)", async () => {
     const runtime = await start("callback");
     const out = await runtime.invoke({}, { onResponse: snapshot });

@@ -88,3 +88,12 @@ export const chatStream = withLambda(
   }),
   options,
 );
+
+export const slow = withLambda(
+  async (event) => {
+    await lumiqtrace.span("slow-call", async () => sleep(1));
+    await sleep(event.sleepMs);
+    return "late";
+  },
+  { ...options, timeoutWarningMs: 500 },
+);
