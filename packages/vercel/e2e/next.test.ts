@@ -150,6 +150,25 @@ describe("next build", () => {
   });
 });
 
+describe("next build, prerendered routes", () => {
+  it('a `dynamic = "error"` route builds and stays static when wrapped', async () => {
+    const prerendered = join(APP_DIR, ".next", "server", "app", "api", "error-static.body");
+    expect(readFileSync(prerendered, "utf8")).toBe(JSON.stringify({ at: "error-static" }));
+  });
+
+  it("an ISR route (revalidate = 1) is regenerated in the background and stays static", async () => {
+    const first = await fetch(`${next.url}/api/isr`);
+    expect(await first.json()).toEqual({ at: "isr" });
+    await new Promise((r) => setTimeout(r, 1500)); // stale now: the next request regenerates it
+    expect((await fetch(`${next.url}/api/isr`)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = await fetch(`${next.url}/api/isr`);
+    expect(await after.json()).toEqual({ at: "isr" });
+    expect(after.headers.get("x-nextjs-cache")).toMatch(/HIT|STALE/);
+    expect(next.output()).not.toMatch(/static to dynamic|DynamicServerError|api\/isr/);
+  });
+});
+
 describe("next start, concurrency", () => {
   it("concurrent requests never share a trace", async () => {
     const ids = Array.from({ length: 12 }, (_, i) => `item-${i}`);

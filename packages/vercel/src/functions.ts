@@ -58,8 +58,7 @@ function vercelAttributes(headers: Headers): Record<string, string> {
   const id = headers.get("x-vercel-id");
   const parts = id?.split("::") ?? [];
   const region = parts.length > 1 ? parts[parts.length - 2] : undefined;
-  const envRegion = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
-    ?.VERCEL_REGION;
+  const envRegion = env()?.VERCEL_REGION;
   const attributes: Record<string, string> = {};
   if (id) attributes["faas.invocation_id"] = id;
   if (region || envRegion) attributes["cloud.region"] = (region || envRegion)!;
@@ -76,7 +75,7 @@ export function wrapRequestHandler<Args extends any[], R>(
 
   async function traced(this: unknown, ...args: Args): Promise<Awaited<R>> {
     const req = typeof Request !== "undefined" && args[0] instanceof Request ? args[0] : undefined;
-    const path = req ? safePath(req.url) : undefined;
+    const { path, headers } = req ? readRequest(req) : { path: undefined, headers: undefined };
     // Next passes `{ params }` (a Promise since 15; undefined on a static route): the route is the path
     // with the dynamic segments put back.
     const nextContext = typeof args[1] === "object" && args[1] !== null && "params" in args[1];
@@ -84,7 +83,7 @@ export function wrapRequestHandler<Args extends any[], R>(
     const route = options.route ?? (nextContext && path ? routeFromParams(path, params ?? {}) : undefined);
     const method = req?.method ?? "";
     const attributes: Record<string, unknown> = req
-      ? { "http.request.method": method, "url.path": path, ...vercelAttributes(req.headers) }
+      ? { "http.request.method": method, "url.path": path, ...(headers && vercelAttributes(headers)) }
       : {};
     if (route) attributes["http.route"] = route;
 
@@ -93,7 +92,7 @@ export function wrapRequestHandler<Args extends any[], R>(
         name: req ? `${method} ${route ?? path}` : handler.name || "handler",
         platform: "vercel",
         attributes,
-        traceparent: req?.headers.get("traceparent"),
+        traceparent: headers?.get("traceparent"),
         waitUntil: platform.findWaitUntil(),
         flushTimeoutMs: options.flushTimeoutMs,
         isIgnoredError: (error) => platform.controlFlowStatus?.(error) !== undefined,
@@ -112,12 +111,29 @@ export function wrapRequestHandler<Args extends any[], R>(
   return markWrapped(traced);
 }
 
-function safePath(url: string): string | undefined {
+const env = () => (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+
+/**
+ * Reads what the trace needs without changing how Next renders the route: Next counts `request.url` and
+ * `request.headers` as dynamic usage (and throws on them under `dynamic = "error"`), `nextUrl.pathname`
+ * it does not. While `next build` prerenders there are no real request headers to read anyway.
+ */
+function readRequest(req: Request): { path?: string; headers?: Headers } {
+  let path: string | undefined;
+  let headers: Headers | undefined;
   try {
-    return new URL(url).pathname;
+    path = (req as { nextUrl?: URL }).nextUrl?.pathname ?? new URL(req.url).pathname;
   } catch {
-    return undefined;
+    // a request proxy that refuses: no path
   }
+  if (env()?.NEXT_PHASE !== "phase-production-build") {
+    try {
+      headers = req.headers;
+    } catch {
+      // `dynamic = "error"` outside the build: no headers, and the route renders as configured
+    }
+  }
+  return { path, headers };
 }
 
 export const vercelFunctions: Platform = { findWaitUntil: vercelWaitUntil };
