@@ -100,7 +100,7 @@ describe("withHono", () => {
     expect(invocations("/rethrow")[0]).toMatchObject({ status: "error", error: { message: "unhandled" } });
   });
 
-  it("records HTTPException answers with their status", async () => {
+  it("records an HTTPException (it reaches c.error) with its status", async () => {
     const app = new Hono().use(withHono());
     app.get("/denied", () => {
       throw new HTTPException(401, { message: "no" });
@@ -108,7 +108,11 @@ describe("withHono", () => {
     const res = await app.request("/denied");
     expect(res.status).toBe(401);
     await res.text();
-    expect(invocations("/denied")[0]).toMatchObject({ attributes: { "http.response.status_code": 401 } });
+    expect(invocations("/denied")[0]).toMatchObject({
+      status: "error",
+      error: { status: 401, message: "no" },
+      attributes: { "http.response.status_code": 401 },
+    });
   });
 
   it("names a request no route answered by its method, without a route", async () => {
@@ -260,6 +264,16 @@ describe("withHono", () => {
         attributes: expect.objectContaining({ "lumiqtrace.platform": "lambda", "http.route": "/nested" }),
       }),
     ]);
+  });
+
+  it("falls back to the default name when spanName throws, and the request still succeeds", async () => {
+    const spanName = () => {
+      throw new Error("naming bug");
+    };
+    const app = new Hono().use(withHono({ spanName })).get("/named", (c) => c.text("ok"));
+    const res = await app.request("/named");
+    expect(await res.text()).toBe("ok");
+    expect(invocations("/named")[0]).toMatchObject({ name: "GET /named", status: "ok" });
   });
 
   it("initialises from Workers bindings when no client has an API key", async () => {

@@ -37,6 +37,13 @@ export function withHono(options: HonoTracingOptions = {}): MiddlewareHandler {
     initFromBindings(c.env);
 
     const method = c.req.method;
+    const customName = (route: string | undefined): string | undefined => {
+      try {
+        return options.spanName?.(c, route);
+      } catch {
+        return undefined; // a naming bug must not fail the request
+      }
+    };
     const userWork = trackUserWaitUntil(c);
     const platformWaitUntil = userWork?.waitUntil ?? waitUntilOf(netlifyContext(c)) ?? vercelWaitUntil();
     const flushTimeoutMs = options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
@@ -62,7 +69,7 @@ export function withHono(options: HonoTracingOptions = {}): MiddlewareHandler {
         await next();
         const route = respondingRoute(c);
         if (route !== undefined) span.setAttribute("http.route", route);
-        span.updateName(options.spanName?.(c, route) ?? (route ? `${method} ${route}` : method));
+        span.updateName(customName(route) ?? (route ? `${method} ${route}` : method));
         if (c.error) span.recordError(c.error);
         return c.res;
       },
