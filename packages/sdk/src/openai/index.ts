@@ -75,8 +75,8 @@ function traced(op: string, create: Function, resource: Obj, server: Obj) {
     const capture = getClient().options.captureContent;
     const started = performance.now();
     const tools = body.tools?.length;
+    span.setAttributes(server); // a spread into the literal below costs more than the whole rest of it
     span.setAttributes({
-      ...server,
       "gen_ai.provider.name": "openai",
       "gen_ai.operation.name": op,
       "gen_ai.request.model": model,
@@ -241,6 +241,20 @@ function observeStream(
   };
 }
 
+/** What `finish` reads of an answer. (No object spreads here: on Node 20 one costs more than the rest.) */
+function answer(r: Obj, calls: Call[], texts: unknown[], finish: unknown[], extra?: Obj): Obj {
+  return {
+    id: r?.id,
+    model: r?.model,
+    usage: r?.usage,
+    system_fingerprint: r?.system_fingerprint,
+    calls,
+    texts,
+    finish,
+    extra,
+  };
+}
+
 function chatResult(r: Obj): Obj {
   const choices: Obj[] = r?.choices ?? [];
   const calls: Call[] = [];
@@ -254,17 +268,17 @@ function chatResult(r: Obj): Obj {
       });
     }
   }
-  return {
-    ...r,
+  return answer(
+    r,
     calls,
-    texts: choices.map((c) => c.message?.content ?? c.message?.refusal),
-    finish: choices.map((c) => c.finish_reason),
-  };
+    choices.map((c) => c.message?.content ?? c.message?.refusal),
+    choices.map((c) => c.finish_reason),
+  );
 }
 
 /** A Responses API `response`, or an embeddings list, in the shape `finish` records. */
 function responseResult(op: string, r: Obj): Obj {
-  if (op === "embeddings") return { ...r, dimensions: r?.data?.[0]?.embedding?.length };
+  if (op === "embeddings") return answer(r, [], [], [], { dimensions: r?.data?.[0]?.embedding?.length });
   const calls: Call[] = [];
   let text = "";
   for (const item of r?.output ?? []) {
@@ -279,13 +293,7 @@ function responseResult(op: string, r: Obj): Obj {
         ? "tool_calls"
         : "stop"
       : (r?.incomplete_details?.reason ?? status);
-  return {
-    ...r,
-    calls,
-    texts: [text],
-    finish: status ? [reason] : [],
-    failed: status === "failed" && r.error,
-  };
+  return answer(r, calls, [text], status ? [reason] : [], { failed: status === "failed" && r.error });
 }
 
 function finish(span: Span, r: Obj, capture: boolean): void {
@@ -302,11 +310,11 @@ function finish(span: Span, r: Obj, capture: boolean): void {
       ?.cached_tokens,
     "gen_ai.usage.reasoning.output_tokens": (u.completion_tokens_details ?? u.output_tokens_details)
       ?.reasoning_tokens,
-    "gen_ai.embeddings.dimension.count": r.dimensions,
+    "gen_ai.embeddings.dimension.count": r.extra?.dimensions,
     "openai.response.system_fingerprint": r.system_fingerprint,
     "lumiqtrace.tool_calls": calls.length ? calls.map((c) => c.name ?? "") : undefined,
   });
-  if (capture && r.texts) {
+  if (capture && (r.finish.length || r.texts.length)) {
     const messages = (r.finish.length ? r.finish : r.texts).map((_: unknown, i: number) => {
       const mine = calls
         .filter((c) => c.choice === i)
@@ -320,11 +328,9 @@ function finish(span: Span, r: Obj, capture: boolean): void {
     });
     span.setAttribute("gen_ai.output.messages", messages);
   }
-  if (r.failed)
-    span.recordError({
-      name: r.failed.code ?? "ResponseFailed",
-      message: r.failed.message ?? "response failed",
-    });
+  const failed = r.extra?.failed;
+  if (failed)
+    span.recordError({ name: failed.code ?? "ResponseFailed", message: failed.message ?? "response failed" });
   span.end();
 }
 
