@@ -166,6 +166,10 @@ describe("next build, prerendered routes", () => {
     expect(await after.json()).toEqual({ at: "isr" });
     expect(after.headers.get("x-nextjs-cache")).toMatch(/HIT|STALE/);
     expect(next.output()).not.toMatch(/static to dynamic|DynamicServerError|api\/isr/);
+    // the regeneration ran the handler: it was traced like a request
+    await collector.waitForEvents((all) =>
+      all.some((e) => e.kind === "invocation" && e.attributes["url.path"] === "/api/isr"),
+    );
   });
 });
 
