@@ -149,6 +149,10 @@ export async function startRuntime(o) {
       ...o.env,
     },
   });
+  // never leave a stopped process behind, even when the test run dies
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  child.once("exit", () => process.off("exit", killOnExit));
   child.stdout.on("data", (d) => (logs += d));
   child.stderr.on("data", (d) => (logs += d));
   exited = new Promise((r) => child.on("exit", (code, signal) => r({ code, signal })));
