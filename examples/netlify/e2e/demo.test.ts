@@ -46,6 +46,8 @@ it("demo.mjs answers through each function, and each request becomes one trace w
     'POST /.netlify/functions/classic-chat  200  {"answer":"Echo: Why flush before the freeze?"}',
   );
   expect(output).not.toContain(collector.apiKey);
+  // the demo waited for every trace (flushed in the background by the modern functions) before stopping
+  expect(output.match(/ok {2}2 spans, 1 LLM calls, user demo-user-\d/g), output).toHaveLength(3);
   expect(model.requests[1]).toMatchObject({ stream: true, stream_options: { include_usage: true } });
 
   const events = await collector.waitForEvents((all) => all.filter((e) => e.kind === "llm").length >= 3);
