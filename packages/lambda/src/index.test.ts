@@ -207,16 +207,25 @@ describe("withLambda", () => {
     }
   });
 
-  it("bounds the flush by the time the invocation has left, less the margin", async () => {
+  it("bounds the flush by the time the invocation has left when the flush starts, less the margin", async () => {
     collector.setFaults({ hang: true });
-    const context = fakeContext({ remainingMs: 1500 });
-    const handler = withLambda(async () => "answered", { flushTimeoutMs: 20_000, deadlineMarginMs: 500 });
+    const context = fakeContext({ remainingMs: 3000 });
+    const handler = withLambda(
+      async () => {
+        await sleep(1000); // the flush then has 3000 - 1000 - 1000 (margin) = ~1000 ms
+        return "answered";
+      },
+      { flushTimeoutMs: 20_000, deadlineMarginMs: 1000, timeoutWarningMs: false },
+    );
     const started = Date.now();
     const result = await invoke(handler, {}, context);
+    const elapsed = Date.now() - started;
     expect(result).toBe("answered");
     // the collector still holds the flush request: the answer did not wait for it
     expect(collector.requests.some((r) => r.fault === "hang")).toBe(true);
-    expect(Date.now() - started).toBeLessThan(1500);
+    // a bound taken at the start (3000 - 1000) would end the flush at the deadline, 3000 ms in
+    expect(elapsed).toBeGreaterThanOrEqual(1500); // and it did wait for the flush, bounded
+    expect(elapsed).toBeLessThan(2700);
   });
 
   it("records that the invocation is about to time out, and flushes it, before the deadline", async () => {
