@@ -1,13 +1,17 @@
-// wrapOpenAI's overhead: the same real `openai` client unwrapped and wrapped, per non-streamed call and per
-// streamed chunk. The pure overhead is measured against `fakeFetch`, an in-process test double that answers
-// with prepared bytes (no network, so nothing but the client and our code is timed); a second table row
-// runs against the local echo model on loopback, to show the overhead next to a real HTTP round trip.
+// wrapOpenAI's overhead: unwrapped vs wrapped, per non-streamed call and per streamed chunk. Rows:
+// - "alone": a test double shaped like the client (`fakeClient`) answering at once with the library's real
+//   APIPromise / Stream, so nothing but our code and the span it records differs: the pure overhead;
+// - "fakeFetch": the real `openai` client over an in-process test double of `fetch` (prepared bytes, no
+//   network), so the client's own work is in both sides;
+// - "echo model": the real client against the local echo model on loopback, next to a real HTTP round trip.
 // Targets are from issue 3: < 50 µs per call, < 1 µs per chunk. Run: node --expose-gc bench/openai.bench.mjs
+// On a busy machine the rows with the real client are noisy (they time 0.2-0.6 ms of the client's own work).
 import { createServer } from "node:http";
 import { startEchoModel } from "@lumiqtrace/echo-model";
 import { lumiqtrace } from "@lumiqtrace/sdk";
 import OpenAI from "openai";
 import { APIPromise } from "openai/core/api-promise";
+import { Stream } from "openai/streaming";
 
 const rows = [];
 const row = (what, value, target, ok) => rows.push({ what, value, target, ok });
@@ -140,6 +144,62 @@ async function perCall(plain, wrapped, n, rounds) {
     `+${over.toFixed(1)} µs per call`,
     "< 50 µs",
     over < 50,
+  );
+}
+
+// 0b. the stream observer alone: the same test double answering with the library's real Stream over chunks
+// already parsed from JSON (with `usage: null` and the usage-only chunk when the request asks for usage)
+{
+  const base = { id: "chatcmpl-bench", object: "chat.completion.chunk", created: 1, model: "gpt-4o-mini" };
+  const chunk = (extra) =>
+    JSON.stringify({
+      ...base,
+      choices: [{ index: 0, delta: { content: " w" }, finish_reason: null }],
+      ...extra,
+    });
+  const [plainChunk, usageChunk] = [chunk({}), chunk({ usage: null })];
+  const usageOnly = JSON.stringify({
+    ...base,
+    choices: [],
+    usage: { prompt_tokens: 1, completion_tokens: CHUNKS, total_tokens: CHUNKS + 1 },
+  });
+  const fakeClient = () => {
+    const c = { baseURL: "http://127.0.0.1:1/v1" };
+    const create = (body) => {
+      const usage = body.stream_options?.include_usage;
+      async function* iterator() {
+        for (let i = 0; i < CHUNKS; i++) yield JSON.parse(usage ? usageChunk : plainChunk);
+        if (usage) yield JSON.parse(usageOnly);
+      }
+      const controller = new AbortController();
+      const props = { response: new Response(null), options: { stream: true }, controller };
+      return new APIPromise(c, Promise.resolve(props), async () => new Stream(iterator, controller, c));
+    };
+    c.chat = { _client: c, completions: { _client: c, create } };
+    return c;
+  };
+  const run = async (openai) => {
+    const t0 = cpu();
+    const stream = await openai.chat.completions.create({ model: "gpt-4o-mini", messages, stream: true });
+    let n = 0;
+    for await (const _ of stream) n++;
+    if (n !== CHUNKS) throw new Error(`expected ${CHUNKS} chunks, got ${n}`);
+    return (cpu() - t0) / n;
+  };
+  const [plainClient, wrappedClient] = [fakeClient(), lumiqtrace.wrapOpenAI(fakeClient())];
+  const a = [];
+  const b = [];
+  for (let r = 0; r < 40; r++) {
+    a.push(await run(plainClient));
+    b.push(await run(wrappedClient));
+  }
+  await client.flush({ timeoutMs: 60_000 });
+  const over = p25(b) - p25(a);
+  row(
+    `stream observer alone (fakeClient, library Stream): unwrapped ${p25(a).toFixed(2)} µs, wrapped ${p25(b).toFixed(2)} µs`,
+    `+${over.toFixed(2)} µs per chunk`,
+    "< 1 µs",
+    over < 1,
   );
 }
 
