@@ -106,7 +106,7 @@ function traced(op: string, create: Function, resource: Obj, server: Obj) {
       if (data && typeof data.iterator === "function" && data.controller) {
         observeStream(data, span, op, addUsage, capture, started);
       } else {
-        finish(span, op === "chat" ? chatResult(data) : responseResult(op, data), capture);
+        finish(span, op === "chat" ? chatAnswer(data, capture) : responseResult(op, data), capture);
       }
       return data;
     };
@@ -165,7 +165,7 @@ function observeStream(
   started: number,
 ) {
   const source = stream.iterator;
-  const result: Obj = { calls: [] as Call[], texts: [] as string[], finish: [] as string[] };
+  const result = newResult();
   const end = (status: "ok" | "cancelled") => {
     if (span.ended) return;
     if (status === "cancelled") span.setStatus("cancelled");
@@ -177,29 +177,9 @@ function observeStream(
   };
   // Returns false for the usage chunk we asked for on the caller's behalf.
   const seeChat = (chunk: Obj): boolean => {
-    result.id ??= chunk.id;
-    result.model ??= chunk.model;
-    result.system_fingerprint ??= chunk.system_fingerprint;
-    if (chunk.usage) result.usage = chunk.usage;
-    else if (addUsage && chunk.usage === null) delete chunk.usage;
-    const choices = chunk.choices;
-    if (!choices?.length) return !(addUsage && chunk.usage);
-    for (const choice of choices) {
-      const i = choice.index ?? 0;
-      const delta = choice.delta;
-      if (delta?.content || delta?.tool_calls || delta?.refusal) firstToken();
-      if (capture && delta?.content) result.texts[i] = (result.texts[i] ?? "") + delta.content;
-      for (const d of delta?.tool_calls ?? []) {
-        const calls = result.calls as Call[];
-        let call = calls.find((c) => c.choice === i && c.index === d.index);
-        if (!call) calls.push((call = { choice: i, index: d.index, arguments: "" }));
-        if (d.id) call.id = d.id;
-        if (d.function?.name) call.name = d.function.name;
-        if (d.function?.arguments) call.arguments += d.function.arguments;
-      }
-      if (choice.finish_reason) result.finish[i] = choice.finish_reason;
-    }
-    return true;
+    if (addUsage && chunk.usage === null) delete chunk.usage;
+    if (addChat(result, chunk, capture)) firstToken();
+    return !(addUsage && chunk.usage && !chunk.choices?.length);
   };
   const seeEvent = (event: Obj): boolean => {
     const type = event?.type;
@@ -241,59 +221,63 @@ function observeStream(
   };
 }
 
-/** What `finish` reads of an answer. (No object spreads here: on Node 20 one costs more than the rest.) */
-function answer(r: Obj, calls: Call[], texts: unknown[], finish: unknown[], extra?: Obj): Obj {
-  return {
-    id: r?.id,
-    model: r?.model,
-    usage: r?.usage,
-    system_fingerprint: r?.system_fingerprint,
-    calls,
-    texts,
-    finish,
-    extra,
-  };
-}
+const chatAnswer = (r: Obj, capture: boolean): Obj => {
+  const result = newResult();
+  addChat(result, r, capture);
+  return result;
+};
 
-function chatResult(r: Obj): Obj {
-  const choices: Obj[] = r?.choices ?? [];
-  const calls: Call[] = [];
-  for (const c of choices) {
-    for (const t of c.message?.tool_calls ?? []) {
-      calls.push({
-        choice: c.index ?? 0,
-        id: t.id,
-        name: t.function?.name,
-        arguments: t.function?.arguments ?? "",
-      });
-    }
+const newResult = (): Obj => ({ calls: [] as Call[], texts: [] as string[], finish: [] as string[] });
+
+/** Adds a chat completion, or one streamed chunk of one, to `result`; true when it carried output. */
+function addChat(result: Obj, r: Obj, capture: boolean): boolean {
+  result.id ??= r?.id;
+  result.model ??= r?.model;
+  result.system_fingerprint ??= r?.system_fingerprint;
+  if (r?.usage) result.usage = r.usage;
+  let output = false;
+  for (const choice of r?.choices ?? []) {
+    const i = choice.index ?? 0;
+    const m = choice.delta ?? choice.message ?? {};
+    const text = m.content ?? m.refusal;
+    if (text || m.tool_calls) output = true;
+    if (capture && text) result.texts[i] = (result.texts[i] ?? "") + text;
+    (m.tool_calls ?? []).forEach((d: Obj, j: number) => {
+      const index = d.index ?? j; // deltas name their call; a whole message lists them in order
+      let call = result.calls.find((c: Call) => c.choice === i && c.index === index);
+      if (!call) result.calls.push((call = { choice: i, index, arguments: "" }));
+      if (d.id) call.id = d.id;
+      if (d.function?.name) call.name = d.function.name;
+      if (d.function?.arguments) call.arguments += d.function.arguments;
+    });
+    if (choice.finish_reason) result.finish[i] = choice.finish_reason;
   }
-  return answer(
-    r,
-    calls,
-    choices.map((c) => c.message?.content ?? c.message?.refusal),
-    choices.map((c) => c.finish_reason),
-  );
+  return output;
 }
 
 /** A Responses API `response`, or an embeddings list, in the shape `finish` records. */
 function responseResult(op: string, r: Obj): Obj {
-  if (op === "embeddings") return answer(r, [], [], [], { dimensions: r?.data?.[0]?.embedding?.length });
-  const calls: Call[] = [];
+  const result = newResult();
+  result.id = r?.id;
+  result.model = r?.model;
+  result.usage = r?.usage;
+  if (op === "embeddings") {
+    result.dimensions = r?.data?.[0]?.embedding?.length;
+    return result;
+  }
   let text = "";
   for (const item of r?.output ?? []) {
-    if (item.type === "function_call")
-      calls.push({ choice: 0, id: item.call_id, name: item.name, arguments: item.arguments });
+    if (item.type === "function_call") {
+      result.calls.push({ choice: 0, id: item.call_id, name: item.name, arguments: item.arguments });
+    }
     for (const part of item.type === "message" ? item.content : []) text += part.text ?? part.refusal ?? "";
   }
   const status = r?.status;
-  const reason =
-    status === "completed"
-      ? calls.length
-        ? "tool_calls"
-        : "stop"
-      : (r?.incomplete_details?.reason ?? status);
-  return answer(r, calls, [text], status ? [reason] : [], { failed: status === "failed" && r.error });
+  if (status === "completed") result.finish[0] = result.calls.length ? "tool_calls" : "stop";
+  else if (status) result.finish[0] = r.incomplete_details?.reason ?? status;
+  if (status === "failed") result.failed = r.error ?? {};
+  result.texts[0] = text;
+  return result;
 }
 
 function finish(span: Span, r: Obj, capture: boolean): void {
@@ -310,7 +294,7 @@ function finish(span: Span, r: Obj, capture: boolean): void {
       ?.cached_tokens,
     "gen_ai.usage.reasoning.output_tokens": (u.completion_tokens_details ?? u.output_tokens_details)
       ?.reasoning_tokens,
-    "gen_ai.embeddings.dimension.count": r.extra?.dimensions,
+    "gen_ai.embeddings.dimension.count": r.dimensions,
     "openai.response.system_fingerprint": r.system_fingerprint,
     "lumiqtrace.tool_calls": calls.length ? calls.map((c) => c.name ?? "") : undefined,
   });
@@ -328,7 +312,7 @@ function finish(span: Span, r: Obj, capture: boolean): void {
     });
     span.setAttribute("gen_ai.output.messages", messages);
   }
-  const failed = r.extra?.failed;
+  const failed = r.failed;
   if (failed)
     span.recordError({ name: failed.code ?? "ResponseFailed", message: failed.message ?? "response failed" });
   span.end();
