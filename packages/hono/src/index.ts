@@ -54,12 +54,14 @@ export function withHono(options: HonoTracingOptions = {}): MiddlewareHandler {
         platform: "hono",
         traceparent: c.req.header("traceparent"),
         flushTimeoutMs,
-        // On Workers: after our flush, wait for the user's own waitUntil work, then flush until idle.
+        // On Workers: after our flush, wait for the user's own waitUntil work, then flush what it recorded.
         waitUntil:
           userWork && platformWaitUntil
             ? (flushed) =>
                 platformWaitUntil(
-                  flushed.then(() => userWork.settled()).then(() => flushUntilIdle(flushTimeoutMs)),
+                  flushed
+                    .then(() => userWork.settled())
+                    .then(() => lumiqtrace.flush({ timeoutMs: flushTimeoutMs })),
                 )
             : platformWaitUntil,
       },
@@ -154,24 +156,6 @@ function settledOrTimeout(promise: Promise<unknown>, ms: number): Promise<void> 
       resolve();
     });
   });
-}
-
-/**
- * Workers tie I/O to the request that started it, and the SDK has one send loop per isolate: a send this
- * request's flush started may carry other requests' events, and is cancelled (never settling) once this
- * request's waitUntil ends. So keep flushing until a flush finds nothing queued or in flight (bounded).
- */
-async function flushUntilIdle(timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let left = timeoutMs; left > 0; left = deadline - Date.now()) {
-    const flushed = lumiqtrace.flush({ timeoutMs: left });
-    // flush() hands back an already settled promise when nothing is queued or in flight: idle.
-    let idle = false;
-    void flushed.then(() => (idle = true));
-    await Promise.resolve();
-    if (idle) return;
-    await flushed;
-  }
 }
 
 /**

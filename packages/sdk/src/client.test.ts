@@ -303,3 +303,24 @@ describe("estimateSize", () => {
     }
   });
 });
+
+describe("a send that never settles (Workers end a request's I/O with the request)", () => {
+  it("is taken for dead after its deadline, and its events go again with the next flush", async () => {
+    const realFetch = globalThis.fetch;
+    let calls = 0;
+    // test double: the first request's promise never settles, as when workerd tears down its request
+    vi.spyOn(globalThis, "fetch").mockImplementation((...args) => {
+      calls++;
+      return calls === 1 ? new Promise<Response>(() => {}) : realFetch(...args);
+    });
+    const c = client({ timeoutMs: 300 });
+    c.capture(event({ name: "first" }));
+    const started = Date.now();
+    await c.flush({ timeoutMs: 200 });
+    expect(Date.now() - started).toBeLessThan(1000);
+    c.capture(event({ name: "second" }));
+    await c.flush({ timeoutMs: 5000 });
+    expect(server.delivered().map((e) => e.name)).toEqual(["first", "second"]);
+    expect(calls).toBe(2);
+  });
+});

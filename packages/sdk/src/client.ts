@@ -26,13 +26,6 @@ export interface Client {
   stats(): ClientStats;
 }
 
-interface Waiter {
-  target: number;
-  deadline: number;
-  resolve: () => void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
 /** The serialised length of an event, near enough to bound memory, without serialising it. */
 export function estimateSize(e: SpanEvent): number {
   let n = 300 + e.name.length;
@@ -86,15 +79,28 @@ export function backoffMs(attempt: number): number {
   return base / 2 + Math.random() * (base / 2);
 }
 
+/** A batch being sent, and when the next sign of progress is due. */
+interface Send {
+  readonly first: number;
+  readonly batch: QueuedEvent[];
+  expectBy: number;
+  settled?: Promise<unknown>;
+}
+
+/**
+ * Past its `expectBy` by this much, a send is taken for dead. On Cloudflare Workers a request's I/O and
+ * timers end with the request, so a send started by one request and outlived by it never settles.
+ */
+const STALL_MS = 1000;
+
 export function createClient(options: ResolvedOptions): Client {
   setDebug(options.debug);
   const url = `${options.baseUrl}/v1/batch`;
   const queue = createQueue(options.maxQueueSize, options.maxQueueBytes);
-  const waiters: Waiter[] = [];
   let seq = 0;
-  let inflightFirst: number | undefined;
-  let pumping = false;
+  let sending: Send | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let timerDue = 0;
   let exitHooked = false;
   let unreportedDrops = 0;
   /** No request before this time: the server asked for a pause with Retry-After. */
@@ -110,43 +116,42 @@ export function createClient(options: ResolvedOptions): Client {
 
   function isDone(target: number): boolean {
     const first = queue.firstSeq();
-    return (first === undefined || first > target) && (inflightFirst === undefined || inflightFirst > target);
+    return (first === undefined || first > target) && (sending === undefined || sending.first > target);
   }
 
-  function release(w: Waiter): void {
-    clearTimeout(w.timer);
-    const i = waiters.indexOf(w);
-    if (i >= 0) waiters.splice(i, 1);
-    w.resolve();
+  /** Takes back the batch of a send that stopped making progress; the server de-duplicates if it did arrive. */
+  function reclaimStalled(): void {
+    if (sending && Date.now() > sending.expectBy) {
+      debug("a send stopped making progress (the request that started it ended?); its events go again");
+      countDropped(queue.putBack(sending.batch), "queue full");
+      sending = undefined;
+    }
   }
 
-  function notify(): void {
-    for (const w of waiters.slice()) if (isDone(w.target)) release(w);
-  }
-
-  /** The latest deadline of anyone waiting, else the background budget of this send. */
-  function deadline(background: number): number {
-    let latest = 0;
-    for (const w of waiters) latest = Math.max(latest, w.deadline);
-    return latest || background;
-  }
-
-  /** Sends one batch with retries; returns the events to put back because the deadline came first. */
-  async function deliver(batch: QueuedEvent[], background: number): Promise<QueuedEvent[]> {
+  /** Sends one batch with retries until `deadline`; returns the events to put back because the deadline came first. */
+  async function deliver(
+    send: Send,
+    batch: QueuedEvent[],
+    deadline: number,
+    keepAlive: boolean,
+  ): Promise<QueuedEvent[]> {
     for (let attempt = 0; ; attempt++) {
       const pause = notBefore - Date.now();
       if (pause > 0) {
-        if (Date.now() + pause >= deadline(background)) return batch;
-        await sleep(pause, waiters.length > 0);
+        if (Date.now() + pause >= deadline) return batch;
+        send.expectBy = Date.now() + pause + STALL_MS;
+        await sleep(pause, keepAlive);
       }
-      const left = deadline(background) - Date.now();
+      const left = deadline - Date.now();
       if (left <= 0) return batch;
+      const timeoutMs = Math.min(options.timeoutMs, left);
+      send.expectBy = Date.now() + timeoutMs + STALL_MS;
       const dropped = unreportedDrops;
       const body = batchBody(
         batch.map((e) => (e.json ??= safeStringify(e.event))),
         dropped,
       );
-      const outcome = await postBatch(url, options.apiKey, body, Math.min(options.timeoutMs, left));
+      const outcome = await postBatch(url, options.apiKey, body, timeoutMs);
       switch (outcome.kind) {
         case "delivered":
           unreportedDrops -= dropped;
@@ -168,8 +173,8 @@ export function createClient(options: ResolvedOptions): Client {
             return [];
           }
           const half = Math.ceil(batch.length / 2);
-          const first = await deliver(batch.slice(0, half), background);
-          const second = await deliver(batch.slice(half), background);
+          const first = await deliver(send, batch.slice(0, half), deadline, keepAlive);
+          const second = await deliver(send, batch.slice(half), deadline, keepAlive);
           return first.concat(second);
         }
         case "retry": {
@@ -179,48 +184,77 @@ export function createClient(options: ResolvedOptions): Client {
           }
           const wait = outcome.retryAfterMs ?? backoffMs(attempt);
           if (outcome.retryAfterMs !== undefined) notBefore = Date.now() + wait;
-          if (Date.now() + wait >= deadline(background)) return batch;
+          if (Date.now() + wait >= deadline) return batch;
           debug(`retrying in ${Math.round(wait)} ms (${outcome.reason})`);
-          await sleep(wait, waiters.length > 0);
+          send.expectBy = Date.now() + wait + STALL_MS;
+          await sleep(wait, keepAlive);
         }
       }
     }
   }
 
-  /** The one send loop. A full batch alone sends only full batches; a flush or the timer drains the queue. */
-  async function pump(drain: boolean): Promise<void> {
-    if (pumping) return;
-    pumping = true;
+  /**
+   * Sends until everything up to `target` is delivered or given up, or `deadline` comes. It runs in its
+   * caller's context and stops once its own target is done: a loop never outlives the flush (and so the
+   * request) that runs it. While another caller's batch is on its way, it waits, and takes over if that
+   * send has stalled.
+   */
+  async function sendUpTo(target: number, deadline: number, keepAlive: boolean): Promise<void> {
     try {
-      while (queue.length > 0 && (drain || waiters.length > 0 || queue.length >= options.batchSize)) {
+      while (!isDone(target) && Date.now() < deadline) {
+        reclaimStalled();
+        const other = sending;
+        if (other) {
+          await Promise.race([
+            other.settled,
+            sleep(Math.max(1, Math.min(other.expectBy, deadline) - Date.now()), keepAlive),
+          ]);
+          continue;
+        }
         const batch = queue.take(options.batchSize, MAX_BATCH_CHARS);
-        inflightFirst = batch[0]!.seq;
-        const back = await deliver(batch, Date.now() + BACKGROUND_BUDGET_MS);
-        inflightFirst = undefined;
+        if (batch.length === 0) return;
+        const send: Send = {
+          first: batch[0]!.seq,
+          batch,
+          expectBy: Infinity,
+        };
+        sending = send;
+        const settled = deliver(send, batch, deadline, keepAlive);
+        send.settled = settled;
+        const back = await settled;
+        if (sending !== send) continue; // taken for dead meanwhile: its batch is already back in the queue
+        sending = undefined;
         if (back.length > 0) {
           countDropped(queue.putBack(back), "queue full");
-          notify();
           schedule();
           return;
         }
-        notify();
       }
     } catch (error) {
-      debug(`send loop failed: ${String(error)}`);
-    } finally {
-      pumping = false;
-      inflightFirst = undefined;
-      notify();
-      if (queue.length > 0) schedule();
+      debug(`send failed: ${String(error)}`);
     }
   }
 
+  /** In the background, send the full batches there are (a partial one waits for the timer or a flush). */
+  function sendFullBatches(): void {
+    const full = Math.floor(queue.length / options.batchSize) * options.batchSize;
+    if (full === 0) return;
+    void sendUpTo(queue.seqAt(full - 1)!, Date.now() + BACKGROUND_BUDGET_MS, false).then(() => {
+      if (!sending && queue.length >= options.batchSize) sendFullBatches();
+    });
+  }
+
   function schedule(): void {
-    if (timer !== undefined) return;
+    // a timer set during a request that has since ended (Workers) never fires: set a new one
+    if (timer !== undefined && Date.now() < timerDue + STALL_MS) return;
+    if (timer !== undefined) clearTimeout(timer);
     const wait = Math.max(options.flushIntervalMs, notBefore - Date.now());
+    timerDue = Date.now() + wait;
     timer = setTimeout(() => {
       timer = undefined;
-      void pump(true);
+      void sendUpTo(seq, Date.now() + BACKGROUND_BUDGET_MS, false).then(() => {
+        if (queue.length > 0) schedule();
+      });
     }, wait);
     (timer as { unref?: () => void }).unref?.();
   }
@@ -231,7 +265,7 @@ export function createClient(options: ResolvedOptions): Client {
     try {
       // A last flush when a Node process runs out of work; serverless freezes skip it, so adapters flush.
       proc?.on?.("beforeExit", () => {
-        if (queue.length > 0 && !pumping) void flush();
+        if (queue.length > 0 && !sending) void flush();
       });
     } catch {
       // runtimes with a partial `process` shim
@@ -261,7 +295,7 @@ export function createClient(options: ResolvedOptions): Client {
       }
       countDropped(queue.push({ seq: ++seq, event: e, size, json }), "queue full");
       if (!exitHooked) hookExit();
-      if (queue.length >= options.batchSize) void pump(false);
+      if (queue.length >= options.batchSize && !sending) sendFullBatches();
       else schedule();
     } catch (error) {
       debug(`capture failed: ${String(error)}`);
@@ -275,13 +309,16 @@ export function createClient(options: ResolvedOptions): Client {
         warn(`flush timeoutMs must be a number >= 0; using ${options.timeoutMs}`);
         timeoutMs = options.timeoutMs;
       }
+      reclaimStalled();
       const target = seq;
       if (isDone(target) || timeoutMs === 0) return Promise.resolve();
       return new Promise<void>((resolve) => {
-        const w: Waiter = { target, deadline: Date.now() + timeoutMs, resolve, timer: undefined as never };
-        w.timer = setTimeout(() => release(w), timeoutMs);
-        waiters.push(w);
-        void pump(true);
+        // the deadline holds even if a send in flight never settles
+        const bound = setTimeout(resolve, timeoutMs);
+        void sendUpTo(target, Date.now() + timeoutMs, true).then(() => {
+          clearTimeout(bound);
+          resolve();
+        });
       });
     } catch {
       return Promise.resolve();

@@ -20,6 +20,8 @@ export interface EventQueue {
   /** Put events taken earlier back at the front, oldest first. Returns how many the bounds dropped. */
   putBack(events: QueuedEvent[]): number;
   firstSeq(): number | undefined;
+  /** The seq of the event `index` places from the front. */
+  seqAt(index: number): number | undefined;
 }
 
 export function createQueue(maxCount: number, maxChars: number): EventQueue {
@@ -82,6 +84,9 @@ export function createQueue(maxCount: number, maxChars: number): EventQueue {
     },
     firstSeq() {
       return length() > 0 ? items[head]!.seq : undefined;
+    },
+    seqAt(index) {
+      return items[head + index]?.seq;
     },
   };
 }
