@@ -415,6 +415,14 @@ describe("cold start", () => {
 });
 
 describe("odd input", () => {
+  it("warns and returns a handler that is not a function as it is", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const notAHandler = { handler: true };
+    expect(withLambda(notAHandler as never)).toBe(notAHandler);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining("handler must be a function"));
+    warn.mockRestore();
+  });
+
   it("traces an event whose properties throw, and returns the handler's result", async () => {
     const event = new Proxy(
       {},

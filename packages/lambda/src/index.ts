@@ -184,7 +184,11 @@ function copyOwnProperties(from: Function, to: Function): void {
 export function withLambda<H extends Handler<any, any>>(handler: H, options?: LambdaOptions): H;
 export function withLambda<H extends StreamifyHandler<any, any>>(handler: H, options?: LambdaOptions): H;
 export function withLambda<H extends Function>(handler: H, options: LambdaOptions = {}): H {
-  if (typeof handler !== "function") throw new TypeError("withLambda(handler): handler must be a function");
+  if (typeof handler !== "function") {
+    // as unwrapped: the runtime reports the missing handler itself
+    console.warn("[lumiqtrace] withLambda(handler): handler must be a function; returning it unwrapped");
+    return handler;
+  }
   if (isWrapped(handler)) return handler;
 
   const streamingAtWrap = (handler as unknown as Record<symbol, unknown>)[STREAMING] === "response";
