@@ -128,7 +128,10 @@ async function traceClassic(handler: Function, options: WithNetlifyOptions, self
           : context?.functionName || "netlify function"),
       platform: "netlify",
       traceparent: headers.traceparent,
-      flushTimeoutMs: classicFlushTimeout(options, context),
+      // read when the flush starts: what the invocation has left then
+      get flushTimeoutMs() {
+        return classicFlushTimeout(options, context);
+      },
       attributes: withoutEmpty({
         "http.request.method": event?.httpMethod,
         "url.path": event?.path,
