@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Miniflare } from "miniflare";
+import { demoEnvironment } from "../demo-env.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const deadline = setTimeout(() => {
@@ -19,31 +20,7 @@ const deadline = setTimeout(() => {
 }, 55_000);
 deadline.unref();
 
-const stop = [];
-let env = {
-  LUMIQTRACE_BASE_URL: process.env.LUMIQTRACE_BASE_URL,
-  LUMIQTRACE_API_KEY: process.env.LUMIQTRACE_API_KEY,
-  OPENAI_BASE_URL: process.env.OPENAI_BASE_URL,
-};
-let collector;
-if (!env.LUMIQTRACE_BASE_URL || !env.LUMIQTRACE_API_KEY || !env.OPENAI_BASE_URL) {
-  const { startCollector } = await import("@lumiqtrace/collector");
-  const { startEchoModel } = await import("@lumiqtrace/echo-model");
-  collector = await startCollector({ port: 0 });
-  const model = await startEchoModel({ port: 0 });
-  stop.push(
-    () => collector.close(),
-    () => model.close(),
-  );
-  env = {
-    LUMIQTRACE_BASE_URL: collector.url,
-    LUMIQTRACE_API_KEY: collector.apiKey,
-    OPENAI_BASE_URL: model.url,
-  };
-  console.log(
-    `hono-cloudflare demo: started a local collector (${collector.url}) and echo model (${model.url})`,
-  );
-}
+const { env, collector, stop } = await demoEnvironment("hono-cloudflare");
 
 /** wrangler.jsonc without its comments. */
 function readWranglerConfig() {
@@ -80,7 +57,7 @@ try {
     compatibilityFlags: config.compatibility_flags,
     cf: false,
     // What `vars` and secrets are in production.
-    bindings: { ...config.vars, ...env, OPENAI_API_KEY: process.env.OPENAI_API_KEY ?? "sk-local-demo" },
+    bindings: { ...config.vars, ...env },
   });
   stop.unshift(() => mf.dispose());
   await mf.ready;

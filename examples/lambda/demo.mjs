@@ -6,6 +6,7 @@
 // Without those variables it starts its own local collector and echo model (nothing leaves the machine).
 import { fileURLToPath } from "node:url";
 import { startRuntime } from "../../packages/lambda/e2e/runtime-api.mjs";
+import { demoEnvironment } from "../demo-env.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const deadline = setTimeout(() => {
@@ -14,30 +15,7 @@ const deadline = setTimeout(() => {
 }, 55_000);
 deadline.unref();
 
-const stop = [];
-let env = {
-  LUMIQTRACE_BASE_URL: process.env.LUMIQTRACE_BASE_URL,
-  LUMIQTRACE_API_KEY: process.env.LUMIQTRACE_API_KEY,
-  OPENAI_BASE_URL: process.env.OPENAI_BASE_URL,
-};
-let collector;
-if (!env.LUMIQTRACE_BASE_URL || !env.LUMIQTRACE_API_KEY || !env.OPENAI_BASE_URL) {
-  const { startCollector } = await import("@lumiqtrace/collector");
-  const { startEchoModel } = await import("@lumiqtrace/echo-model");
-  collector = await startCollector({ port: 0 });
-  const model = await startEchoModel({ port: 0 });
-  stop.push(
-    () => collector.close(),
-    () => model.close(),
-  );
-  env = {
-    LUMIQTRACE_BASE_URL: collector.url,
-    LUMIQTRACE_API_KEY: collector.apiKey,
-    OPENAI_BASE_URL: model.url,
-  };
-  console.log(`lambda demo: started a local collector (${collector.url}) and echo model (${model.url})`);
-}
-env.OPENAI_API_KEY = process.env.OPENAI_API_KEY ?? "sk-local-demo";
+const { env, collector, stop } = await demoEnvironment("lambda");
 
 const functionUrlEvent = (body) => ({
   version: "2.0",

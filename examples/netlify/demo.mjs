@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { demoEnvironment } from "../demo-env.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const deadline = setTimeout(() => {
@@ -17,30 +18,7 @@ const deadline = setTimeout(() => {
 }, 55_000);
 deadline.unref();
 
-const stop = [];
-let env = {
-  LUMIQTRACE_BASE_URL: process.env.LUMIQTRACE_BASE_URL,
-  LUMIQTRACE_API_KEY: process.env.LUMIQTRACE_API_KEY,
-  OPENAI_BASE_URL: process.env.OPENAI_BASE_URL,
-};
-let collector;
-if (!env.LUMIQTRACE_BASE_URL || !env.LUMIQTRACE_API_KEY || !env.OPENAI_BASE_URL) {
-  const { startCollector } = await import("@lumiqtrace/collector");
-  const { startEchoModel } = await import("@lumiqtrace/echo-model");
-  collector = await startCollector({ port: 0 });
-  const model = await startEchoModel({ port: 0 });
-  stop.push(
-    () => collector.close(),
-    () => model.close(),
-  );
-  env = {
-    LUMIQTRACE_BASE_URL: collector.url,
-    LUMIQTRACE_API_KEY: collector.apiKey,
-    OPENAI_BASE_URL: model.url,
-  };
-  console.log(`netlify demo: started a local collector (${collector.url}) and echo model (${model.url})`);
-}
-env.OPENAI_API_KEY = process.env.OPENAI_API_KEY ?? "sk-local-demo";
+const { env, stop } = await demoEnvironment("netlify");
 
 const port = await new Promise((resolve, reject) => {
   const probe = createServer().on("error", reject);
