@@ -23,6 +23,16 @@ if [ ${#setups[@]} -gt 0 ]; then
   fi
 fi
 
-# Native addons (better-sqlite3, aws-lambda-ric) build against this machine's Node headers: never download them.
-if [ -d /usr/include/node ]; then export npm_config_nodedir=/usr; fi
+# Native addons (better-sqlite3, aws-lambda-ric) build against this machine's Node headers: node-gyp must
+# never download them (only npm and apt are reachable). pnpm does not read npm's nodedir, so also put the
+# headers where node-gyp looks for them.
+if [ -f /usr/include/node/node.h ]; then
+  export npm_config_nodedir=/usr
+  gyp_dir="${HOME}/.cache/node-gyp/$(node -p process.versions.node)"
+  if [ ! -f "${gyp_dir}/installVersion" ]; then
+    mkdir -p "${gyp_dir}/include"
+    ln -sfn /usr/include/node "${gyp_dir}/include/node"
+    echo 11 >"${gyp_dir}/installVersion"
+  fi
+fi
 pnpm install --frozen-lockfile

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# @lumiqtrace/collector: headless Chromium for the viewer test, and Node's headers for building
+# @lumiqtrace/collector: headless Chromium for the viewer test, and a C++ toolchain for building
 # better-sqlite3 from source (only npm and apt are reachable, so node-gyp cannot download them).
 set -euo pipefail
 
@@ -10,13 +10,4 @@ fi
 # better-sqlite3 has no prebuilt binary reachable here: node-gyp compiles it
 if ! command -v make >/dev/null || ! command -v g++ >/dev/null || ! command -v python3 >/dev/null; then
   apt-get install -y -qq --no-install-recommends make g++ python3 >/dev/null
-fi
-
-# node-gyp looks for headers in ~/.cache/node-gyp/<version>; point it at the ones Debian's nodejs ships.
-version="$(node -p process.versions.node)"
-gyp_dir="${HOME}/.cache/node-gyp/${version}"
-if [ -f /usr/include/node/node.h ] && [ ! -f "${gyp_dir}/installVersion" ]; then
-  mkdir -p "${gyp_dir}/include"
-  ln -sfn /usr/include/node "${gyp_dir}/include/node"
-  echo 11 >"${gyp_dir}/installVersion"
 fi

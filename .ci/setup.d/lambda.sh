@@ -16,12 +16,3 @@ if [ "${#need[@]}" -gt 0 ]; then
   fi
   rm -f "${log}"
 fi
-
-# node-gyp looks for headers in ~/.cache/node-gyp/<version>: point it at the ones Debian's nodejs ships.
-version="$(node -p process.versions.node)"
-gyp_dir="${HOME}/.cache/node-gyp/${version}"
-if [ -f /usr/include/node/node.h ] && [ ! -f "${gyp_dir}/installVersion" ]; then
-  mkdir -p "${gyp_dir}/include"
-  ln -sfn /usr/include/node "${gyp_dir}/include/node"
-  echo 11 >"${gyp_dir}/installVersion"
-fi
