@@ -2,7 +2,8 @@
 // "N passed, N failed, N skipped". Usage: node scripts/test-summary.mjs <log file>
 import { readFileSync } from "node:fs";
 
-const text = readFileSync(process.argv[2], "utf8").replace(/\x1b\[[0-9;]*m/g, "");
+const ESC = String.fromCharCode(27);
+const text = readFileSync(process.argv[2], "utf8").replaceAll(new RegExp(`${ESC}\\[[0-9;]*m`, "g"), "");
 const total = { passed: 0, failed: 0, skipped: 0 };
 let packages = 0;
 for (const line of text.split("\n")) {
