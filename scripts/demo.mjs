@@ -90,7 +90,9 @@ for (const t of traces) byPlatform.set(t.platform ?? "?", (byPlatform.get(t.plat
 console.log("\n── summary ──");
 for (const r of results)
   console.log(`  ${r.ok ? "ok    " : "FAILED"} ${r.name.padEnd(16)} ${r.how}, ${(r.ms / 1000).toFixed(1)} s`);
-console.log(`  traces stored: ${traces.length} (${[...byPlatform].map(([p, n]) => `${p} ${n}`).join(", ")})`);
+console.log(
+  `  traces in .lumiqtrace/demo.sqlite (this run and earlier ones): ${traces.length} (${[...byPlatform].map(([p, n]) => `${p} ${n}`).join(", ")})`,
+);
 console.log(`  viewer: ${collector.url}`);
 
 const failed = results.some((r) => !r.ok) || examples.length === 0;
