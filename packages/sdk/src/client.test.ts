@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type LoopbackServer, startLoopbackServer } from "../test/loopback-server.js";
 import { createClient } from "./client.js";
 import { resolveOptions } from "./options.js";
+import { SDK_VERSION } from "./transport.js";
 import type { SpanEvent } from "./types.js";
 
 let server: LoopbackServer;
@@ -59,10 +60,11 @@ describe("batching", () => {
     expect(req!.method).toBe("POST");
     expect(req!.path).toBe("/v1/batch");
     expect(req!.headers.authorization).toBe("Bearer lqt_test_key");
-    expect(req!.headers["x-lumiqtrace-sdk"]).toBe("@lumiqtrace/sdk/0.1.0");
+    expect(req!.headers["x-lumiqtrace-sdk"]).toBe(`@lumiqtrace/sdk/${SDK_VERSION}`);
     expect(req!.headers["content-encoding"]).toBe("gzip");
     expect(req!.rawBytes).toBeLessThan(JSON.stringify(req!.body).length / 2);
-    expect(req!.body.sdk).toEqual({ name: "@lumiqtrace/sdk", version: "0.1.0" });
+    expect(req!.body.sdk).toEqual({ name: "@lumiqtrace/sdk", version: SDK_VERSION });
+    expect(SDK_VERSION).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it("sends a small batch uncompressed", async () => {
@@ -306,6 +308,8 @@ describe("estimateSize", () => {
 
 describe("a send that never settles (Workers end a request's I/O with the request)", () => {
   it("is taken for dead after its deadline, and its events go again with the next flush", async () => {
+    const { transportChoice } = await import("./transport.js");
+    transportChoice.force = "fetch";
     const realFetch = globalThis.fetch;
     let calls = 0;
     // test double: the first request's promise never settles, as when workerd tears down its request
@@ -322,5 +326,6 @@ describe("a send that never settles (Workers end a request's I/O with the reques
     await c.flush({ timeoutMs: 5000 });
     expect(server.delivered().map((e) => e.name)).toEqual(["first", "second"]);
     expect(calls).toBe(2);
+    transportChoice.force = undefined;
   });
 });

@@ -5,7 +5,7 @@ import { debug } from "../logger.js";
 import { newTrace, type Span, startSpan } from "../span.js";
 import { parseTraceparent } from "../traceparent.js";
 import type { WaitUntil } from "./platforms.js";
-import { isObservableResponse, observeBody } from "./stream.js";
+import { isObservableResponse, isResponse, observeBody } from "./stream.js";
 
 /** How long an adapter's flush may hold a function when nobody passes `flushTimeoutMs`. */
 export const DEFAULT_FLUSH_TIMEOUT_MS = 2000;
@@ -113,7 +113,7 @@ export async function runInvocation<T>(
     recordResponse(span, result);
     return traceBody(result, span, client, options) as Awaited<T>;
   }
-  if (typeof Response !== "undefined" && result instanceof Response) recordResponse(span, result);
+  if (isResponse(result)) recordResponse(span, result);
   span.end();
   if (!handOffFlush(client, options)) await flushNow(client, options);
   return result;

@@ -2,11 +2,26 @@ import type { SpanStatus } from "../types.js";
 
 export type BodyEnd = (status: SpanStatus, error?: unknown) => Promise<void> | void;
 
+/**
+ * A web `Response`. Shape first: in Node 20 the first touch of the global `Response` loads undici (tens of
+ * ms), which a Lambda result (`{ statusCode, body }`) must not pay for.
+ */
+export function isResponse(value: unknown): value is Response {
+  const v = value as { status?: unknown; headers?: { get?: unknown } } | null;
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    typeof v.status === "number" &&
+    typeof v.headers?.get === "function" &&
+    typeof Response !== "undefined" &&
+    value instanceof Response
+  );
+}
+
 /** A Response whose body can be observed: it has one, and it is not a WebSocket upgrade. */
 export function isObservableResponse(value: unknown): value is Response {
   return (
-    typeof Response !== "undefined" &&
-    value instanceof Response &&
+    isResponse(value) &&
     value.body !== null &&
     !value.bodyUsed &&
     value.status !== 101 &&
