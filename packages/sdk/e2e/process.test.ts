@@ -58,6 +58,18 @@ describe("in a real Node process", () => {
     expect(r.ms).toBeLessThan(10_000);
   });
 
+  it("exits when the server keeps failing: the exit flush runs once, not at every empty loop", async () => {
+    server.script(...Array.from({ length: 200 }, () => ({ status: 503 })));
+    const r = await runNode(
+      `import { lumiqtrace } from ${JSON.stringify(join(dist, "index.static-als.js"))};
+       lumiqtrace.init({ apiKey: "k", baseUrl: ${JSON.stringify(server.url)}, timeoutMs: 300, maxRetries: 10 });
+       lumiqtrace.span("s", () => 1);`,
+    );
+    expect(r.code).toBe(0);
+    expect(r.ms).toBeLessThan(10_000);
+    expect(server.requests.length).toBeGreaterThan(0);
+  });
+
   it("never prints the API key, whatever goes wrong, even in debug mode", async () => {
     server.script({ status: 401 }, { status: 500 }, { status: 500 });
     const r = await runNode(

@@ -264,8 +264,15 @@ export function createClient(options: ResolvedOptions): Client {
     const proc = (globalThis as { process?: { on?: (e: string, f: () => void) => void } }).process;
     try {
       // A last flush when a Node process runs out of work; serverless freezes skip it, so adapters flush.
+      // Once per burst: when that flush could not deliver (server down), Node would empty its loop and
+      // ask again, forever; a process must be able to exit.
+      let tried = false;
       proc?.on?.("beforeExit", () => {
-        if (queue.length > 0 && !sending) void flush();
+        if (queue.length === 0 || sending || tried) return;
+        tried = true;
+        void flush().then(() => {
+          tried = queue.length > 0;
+        });
       });
     } catch {
       // runtimes with a partial `process` shim
