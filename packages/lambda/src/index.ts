@@ -1,4 +1,5 @@
 import {
+  copyOwnProperties,
   DEFAULT_FLUSH_TIMEOUT_MS,
   getClient,
   type InvocationOptions,
@@ -159,20 +160,6 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 function isAsyncFunction(fn: Function): boolean {
   return fn.constructor?.name === "AsyncFunction";
-}
-
-/** Copies the handler's own properties (Lambda's streaming markers among them) that the wrapper lacks. */
-function copyOwnProperties(from: Function, to: Function): void {
-  for (const key of Reflect.ownKeys(from)) {
-    if (key === "prototype" || key === "arguments" || key === "caller") continue;
-    const descriptor = Object.getOwnPropertyDescriptor(from, key);
-    if (!descriptor) continue;
-    try {
-      Object.defineProperty(to, key, descriptor);
-    } catch {
-      // a non-configurable property of the wrapper itself: keep the wrapper's
-    }
-  }
 }
 
 /**

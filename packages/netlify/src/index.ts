@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import type { Context, Handler, HandlerContext, HandlerEvent } from "@netlify/functions";
 import {
+  copyOwnProperties,
   DEFAULT_FLUSH_TIMEOUT_MS,
   isWrapped,
   markWrapped,
@@ -179,11 +180,6 @@ export function withNetlify<H extends Function>(handler: H, options: WithNetlify
     return result;
   };
   // name, length, own properties and Lambda's streaming markers (a `stream()` handler on Netlify) stay
-  for (const key of Reflect.ownKeys(handler)) {
-    if (key === "prototype") continue;
-    try {
-      Object.defineProperty(wrapped, key, Object.getOwnPropertyDescriptor(handler, key)!);
-    } catch {}
-  }
+  copyOwnProperties(handler, wrapped);
   return markWrapped(wrapped) as unknown as H;
 }

@@ -55,6 +55,7 @@ export {
   waitUntilOf,
   markWrapped,
   isWrapped,
+  copyOwnProperties,
   type WaitUntil,
 } from "./serverless/platforms.js";
 export { parseTraceparent, formatTraceparent } from "./traceparent.js";

@@ -27,6 +27,22 @@ export function vercelWaitUntil(): WaitUntil | undefined {
 
 const WRAPPED = Symbol.for("@lumiqtrace/sdk.wrapped");
 
+/**
+ * Gives a wrapper the wrapped handler's own properties: `name`, `length`, and markers a platform reads off
+ * the handler (Lambda's response-streaming symbols). What the wrapper cannot take, it keeps.
+ */
+export function copyOwnProperties(from: Function, to: Function): void {
+  for (const key of Reflect.ownKeys(from)) {
+    if (key === "prototype" || key === "arguments" || key === "caller") continue;
+    try {
+      const descriptor = Object.getOwnPropertyDescriptor(from, key);
+      if (descriptor) Object.defineProperty(to, key, descriptor);
+    } catch {
+      // a non-configurable property of the wrapper itself
+    }
+  }
+}
+
 /** Marks a function an adapter returned, so wrapping it again returns it as it is. */
 export function markWrapped<F extends object>(fn: F): F {
   try {
