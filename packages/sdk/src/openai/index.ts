@@ -1,5 +1,5 @@
 import { getClient } from "../global.js";
-import { runWithSpan, type Span, startSpan } from "../span.js";
+import { type Span, startSpan } from "../span.js";
 
 // Instruments an `openai` client (v6, v7; duck-typed, no import of `openai`) by observing, never replacing:
 // a call returns the library's own APIPromise (`_thenUnwrap` keeps `.withResponse()`), a stream stays the
@@ -97,7 +97,7 @@ function traced(op: string, create: Function, resource: Obj, server: Obj) {
 
     let promise: Obj;
     try {
-      promise = runWithSpan(span, () => create.call(resource, body, options));
+      promise = create.call(resource, body, options);
     } catch (error) {
       fail(span, error);
       throw error;
