@@ -160,23 +160,12 @@ function settledOrTimeout(promise: Promise<unknown>, ms: number): Promise<void> 
 
 /**
  * Workers have no process.env: when no client with an API key exists yet and the bindings hold
- * `LUMIQTRACE_API_KEY`, initialise from the bindings (`LUMIQTRACE_BASE_URL`, `LUMIQTRACE_ENVIRONMENT`,
- * `LUMIQTRACE_DEBUG` too).
+ * `LUMIQTRACE_API_KEY`, initialise from the bindings (every `LUMIQTRACE_*` variable the SDK reads).
  */
 function initFromBindings(env: unknown): void {
   if (!env || typeof env !== "object") return;
-  const e = env as Record<string, unknown>;
-  const apiKey = e.LUMIQTRACE_API_KEY;
+  const apiKey = (env as Record<string, unknown>).LUMIQTRACE_API_KEY;
   if (typeof apiKey !== "string" || apiKey === "") return;
   if (isInitialized() && lumiqtrace.getClient().options.apiKey) return;
-  lumiqtrace.init({
-    apiKey,
-    baseUrl: text(e.LUMIQTRACE_BASE_URL),
-    environment: text(e.LUMIQTRACE_ENVIRONMENT),
-    debug: /^(1|true|yes|on)$/i.test(text(e.LUMIQTRACE_DEBUG) ?? ""),
-  });
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
+  lumiqtrace.init({}, env as Record<string, unknown>);
 }

@@ -7,16 +7,31 @@ import { type LumiqtraceOptions, resolveOptions } from "./options.js";
 const KEY = Symbol.for("@lumiqtrace/sdk.client");
 type Holder = { [KEY]?: Client };
 
-export function init(options?: LumiqtraceOptions): Client {
+/**
+ * Creates the client. `env` is where `LUMIQTRACE_*` variables are read for what `options` leave out:
+ * `process.env` by default; on Workers, the bindings (`c.env`), which have no `process.env`.
+ */
+export function init(options?: LumiqtraceOptions, env?: Record<string, unknown>): Client {
   const holder = globalThis as Holder;
   const previous = holder[KEY];
-  const client = createClient(resolveOptions(options));
+  const client = createClient(resolveOptions(options, env ? stringsOf(env) : undefined));
   holder[KEY] = client;
   if (previous) {
     debug("init() called again: the new options replace the old; queued events are flushed");
     void previous.flush();
   }
   return client;
+}
+
+/** The string entries of an env-like object (Workers bindings also hold KV namespaces, secrets stores, ...). */
+function stringsOf(env: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  try {
+    for (const [key, value] of Object.entries(env)) if (typeof value === "string") out[key] = value;
+  } catch {
+    // a bindings proxy that refuses to be listed: nothing from it
+  }
+  return out;
 }
 
 /** The client `init()` made, or one made now from the environment (`LUMIQTRACE_API_KEY`, ...). */

@@ -156,3 +156,25 @@ describe("sampling", () => {
     expect(byTrace.size).toBeLessThan(380);
   });
 });
+
+describe("init with an env-like object (Workers bindings)", () => {
+  it("reads LUMIQTRACE_* from it, and ignores bindings that are not strings", () => {
+    const client = init(
+      {},
+      {
+        LUMIQTRACE_API_KEY: "from-bindings",
+        LUMIQTRACE_BASE_URL: server.url,
+        LUMIQTRACE_SAMPLE_RATE: "0.25",
+        LUMIQTRACE_CAPTURE_CONTENT: "1",
+        MY_KV: { get() {} },
+      },
+    );
+    expect(client.options).toMatchObject({
+      apiKey: "from-bindings",
+      baseUrl: server.url,
+      sampleRate: 0.25,
+      captureContent: true,
+      enabled: true,
+    });
+  });
+});
