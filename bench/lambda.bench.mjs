@@ -2,13 +2,13 @@
 // time per invocation, bundled size (esbuild, minified, gzipped) and import time (median of fresh processes).
 // Prints a table; the targets are from the Lambda issue (+1 ms import, < 15 KB minified).
 import { execFileSync } from "node:child_process";
-import { createServer } from "node:http";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { startSink } from "./loopback-sink.mjs";
 
 const lambdaDir = join(dirname(fileURLToPath(import.meta.url)), "..", "packages", "lambda");
 const { withLambda } = await import(join(lambdaDir, "dist/index.mjs"));
@@ -19,18 +19,6 @@ const row = (what, unwrapped, wrapped, target = "", ok = true) =>
   rows.push({ what, unwrapped, wrapped, target, ok });
 const ROUNDS = 31;
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** A loopback HTTP sink that answers 200 to every batch (a stand-in for the collector: it stores nothing). */
-async function startSink() {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on("end", () =>
-      res.writeHead(200, { "content-type": "application/json" }).end('{"accepted":1,"duplicates":0}'),
-    );
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
-}
 
 // 1. time per invocation: a fake Lambda context (a test double: no runtime here) and an API Gateway v2 event
 {

@@ -6,28 +6,16 @@
 // - "echo model": the real client against the local echo model on loopback, next to a real HTTP round trip.
 // Targets are from issue 3: < 50 µs per call, < 1 µs per chunk. Run: node --expose-gc bench/openai.bench.mjs
 // On a busy machine the rows with the real client are noisy (they time 0.2-0.6 ms of the client's own work).
-import { createServer } from "node:http";
 import { startEchoModel } from "@lumiqtrace/echo-model";
 import { lumiqtrace } from "@lumiqtrace/sdk";
 import OpenAI from "openai";
 import { APIPromise } from "openai/core/api-promise";
 import { Stream } from "openai/streaming";
+import { startSink } from "./loopback-sink.mjs";
 
 const rows = [];
 const row = (what, value, target, ok) => rows.push({ what, value, target, ok });
 const gc = () => globalThis.gc?.();
-
-/** A loopback HTTP sink that answers 200 to every batch (stores nothing), so recorded spans really ship. */
-async function startSink() {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on("end", () =>
-      res.writeHead(200, { "content-type": "application/json" }).end('{"accepted":0,"duplicates":0}'),
-    );
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
-}
 
 const completionJson = JSON.stringify({
   id: "chatcmpl-bench",

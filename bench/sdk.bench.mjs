@@ -1,13 +1,13 @@
 // @lumiqtrace/sdk on its own: enqueue cost, flush to a loopback sink, import + init, bundled size, and
 // memory while the server is down. Prints a table; targets are from the SDK core issue.
 import { execFileSync } from "node:child_process";
-import { createServer } from "node:http";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { startSink } from "./loopback-sink.mjs";
 
 const require = createRequire(import.meta.url);
 const sdkDir = dirname(require.resolve("@lumiqtrace/sdk/package.json"));
@@ -15,25 +15,6 @@ const { lumiqtrace, runInvocation } = await import("@lumiqtrace/sdk");
 const rows = [];
 const row = (what, value, target, ok) => rows.push({ what, value, target, ok });
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** A loopback HTTP sink that answers 200 to everything (a stand-in for the collector: it stores nothing). */
-async function startSink() {
-  let events = 0;
-  const server = createServer((req, res) => {
-    const chunks = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => {
-      events++;
-      res.writeHead(200, { "content-type": "application/json" }).end('{"accepted":0,"duplicates":0}');
-    });
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    requests: () => events,
-    close: () => server.close(),
-  };
-}
 
 const sink = await startSink();
 lumiqtrace.init({
