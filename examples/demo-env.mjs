@@ -1,6 +1,8 @@
 // What every example's demo.mjs runs against: the collector and the model named in the environment (the
 // root `pnpm demo` passes them), else a local collector and echo model started here, so that a demo run on
 // its own needs no account and sends nothing off the machine.
+import { spawn } from "node:child_process";
+
 export async function demoEnvironment(name) {
   const stop = [];
   let collector;
@@ -28,4 +30,18 @@ export async function demoEnvironment(name) {
   // the echo model takes any key; a real OPENAI_API_KEY, when set, is passed on as it is
   env.OPENAI_API_KEY = process.env.OPENAI_API_KEY ?? "sk-local-demo";
   return { env, collector, stop };
+}
+
+/** For the examples' tests: runs a demo.mjs with these variables, and gives its exit code and output. */
+export function runDemo(demoPath, env) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [demoPath], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.once("exit", (code) => resolve({ code, output }));
+  });
 }

@@ -1,11 +1,11 @@
 // The example end to end: demo.mjs (netlify functions:serve --offline, then a modern, a streamed and a
 // classic chat request) against the local collector and the local echo model, with the real openai client.
-import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Collector, startCollector } from "@lumiqtrace/collector";
 import { type EchoModel, startEchoModel } from "@lumiqtrace/echo-model";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { runDemo } from "../../demo-env.mjs";
 
 const DEMO = join(dirname(fileURLToPath(import.meta.url)), "..", "demo.mjs");
 
@@ -20,21 +20,8 @@ afterAll(async () => {
   await model?.close();
 });
 
-function runDemo(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [DEMO], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    child.once("exit", (code) => resolve({ code, output }));
-  });
-}
-
 it("demo.mjs answers through each function, and each request becomes one trace with its LLM call", async () => {
-  const { code, output } = await runDemo({
+  const { code, output } = await runDemo(DEMO, {
     LUMIQTRACE_BASE_URL: collector.url,
     LUMIQTRACE_API_KEY: collector.apiKey,
     OPENAI_BASE_URL: model.url,
