@@ -7,3 +7,9 @@ export declare function runDemo(
   demoPath: string,
   env: Record<string, string>,
 ): Promise<{ code: number | null; output: string }>;
+export declare function newTraceparent(): { traceId: string; traceparent: string };
+export declare function waitForTraces(
+  env: Record<string, string>,
+  traceIds: string[],
+  timeoutMs?: number,
+): Promise<Map<string, { traceId: string; spans: Array<Record<string, any>> }>>;

@@ -45,3 +45,51 @@ export function runDemo(demoPath, env) {
     child.once("exit", (code) => resolve({ code, output }));
   });
 }
+
+const hex = (bytes) =>
+  Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+
+/** A `traceparent` of a trace of our own, so the demo can look the trace up after its request. */
+export function newTraceparent() {
+  const traceId = hex(16);
+  return { traceId, traceparent: `00-${traceId}-${hex(8)}-01` };
+}
+
+/** The trace as the collector's read API has it once its root and LLM spans arrived, else undefined. */
+async function arrived(env, traceId) {
+  try {
+    const res = await fetch(`${env.LUMIQTRACE_BASE_URL}/v1/traces/${traceId}`, {
+      headers: { authorization: `Bearer ${env.LUMIQTRACE_API_KEY}` },
+    });
+    const trace = res.ok ? await res.json() : undefined;
+    const kinds = trace?.spans?.map((span) => span.kind) ?? [];
+    return kinds.includes("invocation") && kinds.includes("llm") ? trace : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Waits (at most `timeoutMs`) until each trace has arrived where the collector has the read API, and prints
+ * a line per trace. Platforms that flush in `waitUntil` do so after the response: stopping the local
+ * runtime before then would end that work.
+ */
+export async function waitForTraces(env, traceIds, timeoutMs = 15_000) {
+  const traces = new Map();
+  const deadline = Date.now() + timeoutMs;
+  while (traces.size < traceIds.length && Date.now() < deadline) {
+    for (const id of traceIds) if (!traces.has(id)) traces.set(id, await arrived(env, id));
+    for (const [id, trace] of traces) if (!trace) traces.delete(id);
+    if (traces.size < traceIds.length) await new Promise((r) => setTimeout(r, 200));
+  }
+  for (const id of traceIds) {
+    const spans = traces.get(id)?.spans;
+    const root = spans?.find((span) => span.kind === "invocation");
+    console.log(
+      root
+        ? `trace  ${id.slice(0, 8)}  ${root.name}  ${root.status}  ${spans.length} spans, ${spans.filter((span) => span.kind === "llm").length} LLM calls, user ${spans.find((span) => span.userId)?.userId}`
+        : `trace  ${id.slice(0, 8)}  not readable at ${env.LUMIQTRACE_BASE_URL}/v1/traces (sent there in the background)`,
+    );
+  }
+  return traces;
+}

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Miniflare } from "miniflare";
-import { demoEnvironment } from "../demo-env.mjs";
+import { demoEnvironment, newTraceparent, waitForTraces } from "../demo-env.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const deadline = setTimeout(() => {
@@ -28,12 +28,17 @@ function readWranglerConfig() {
   return JSON.parse(text.replace(/^\s*\/\/.*$/gm, ""));
 }
 
-const post = (mf, path, body, user) =>
-  mf.dispatchFetch(`http://hono-cloudflare.local${path}`, {
+// Each request starts a trace of our own (a `traceparent`), so the demo can wait for it after.
+const traceIds = [];
+const post = (mf, path, body, user) => {
+  const { traceId, traceparent } = newTraceparent();
+  traceIds.push(traceId);
+  return mf.dispatchFetch(`http://hono-cloudflare.local${path}`, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-user-id": user },
+    headers: { "content-type": "application/json", "x-user-id": user, traceparent },
     body: JSON.stringify(body),
   });
+};
 
 let failed = false;
 try {
@@ -76,15 +81,9 @@ try {
   console.log(`POST /chat/stream  ${streamed.status}  ${text}  (${sse.split("\n\n").length - 1} SSE events)`);
   failed ||= streamed.status !== 200;
 
-  if (collector) {
-    // The flushes ran in ctx.waitUntil, after the responses: wait for them to land.
-    await collector.waitForEvents((events) => events.filter((e) => e.kind === "invocation").length >= 2);
-    for (const t of collector.getTraces(10).reverse()) {
-      console.log(
-        `trace ${t.traceId.slice(0, 8)}  ${t.name}  ${t.status}  spans=${t.spanCount} llm=${t.llmCalls} user=${t.userId}`,
-      );
-    }
-  }
+  // The flushes run in ctx.waitUntil, after the responses; disposing workerd would end them: wait first.
+  const arrived = await waitForTraces(env, traceIds);
+  failed ||= collector !== undefined && arrived.size < traceIds.length;
 } catch (error) {
   console.error(`hono-cloudflare demo failed: ${error instanceof Error ? error.message : String(error)}`);
   failed = true;

@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { demoEnvironment } from "../demo-env.mjs";
+import { demoEnvironment, newTraceparent, waitForTraces } from "../demo-env.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const deadline = setTimeout(() => {
@@ -49,32 +49,15 @@ function stopServer() {
   } catch {}
 }
 
-const hex = (bytes) =>
-  Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
-
 /** Sends a request as part of a trace of our own (a `traceparent`), so we can look the trace up after. */
 async function post(path, body) {
-  const traceId = hex(16);
+  const { traceId, traceparent } = newTraceparent();
   const res = await fetch(`http://127.0.0.1:${port}${path}`, {
     method: "POST",
-    headers: { "content-type": "application/json", traceparent: `00-${traceId}-${hex(8)}-01` },
+    headers: { "content-type": "application/json", traceparent },
     body: JSON.stringify(body),
   });
   return { status: res.status, text: await res.text(), traceId };
-}
-
-/** The trace as the collector's read API has it once its root and LLM spans arrived, else undefined. */
-async function arrived(traceId) {
-  try {
-    const res = await fetch(`${env.LUMIQTRACE_BASE_URL}/v1/traces/${traceId}`, {
-      headers: { authorization: `Bearer ${env.LUMIQTRACE_API_KEY}` },
-    });
-    const trace = res.ok ? await res.json() : undefined;
-    const kinds = trace?.spans?.map((span) => span.kind) ?? [];
-    return kinds.includes("invocation") && kinds.includes("llm") ? trace : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 let failed = false;
@@ -110,22 +93,7 @@ try {
 
   // The modern functions flush in context.waitUntil, after their responses, and stopping functions:serve
   // would end that work: wait until every trace has arrived (where the collector has the read API).
-  const traces = new Map();
-  const waitUntil = Date.now() + 15_000;
-  while (traces.size < traceIds.length && Date.now() < waitUntil) {
-    for (const id of traceIds) if (!traces.has(id)) traces.set(id, await arrived(id));
-    for (const [id, trace] of traces) if (!trace) traces.delete(id);
-    if (traces.size < traceIds.length) await new Promise((r) => setTimeout(r, 200));
-  }
-  for (const id of traceIds) {
-    const spans = traces.get(id)?.spans;
-    const root = spans?.find((span) => span.kind === "invocation");
-    console.log(
-      root
-        ? `trace  ${id.slice(0, 8)}  ${root.name}  ${root.status}  ${spans.length} spans, ${spans.filter((span) => span.kind === "llm").length} LLM calls, user ${spans.find((span) => span.userId)?.userId}`
-        : `trace  ${id.slice(0, 8)}  not readable at ${env.LUMIQTRACE_BASE_URL}/v1/traces (sent there in the background)`,
-    );
-  }
+  await waitForTraces(env, traceIds);
 } catch (error) {
   failed = true;
   console.error("netlify demo failed:", error);
