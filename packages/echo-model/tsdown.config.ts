@@ -1,11 +1,4 @@
-import { defineConfig } from "tsdown";
+import { packageConfig } from "../../tsdown.base.ts";
 
-export default defineConfig({
-  // cli.ts is the `echo-model` bin (dist/cli.mjs, keeps its #! line)
-  entry: ["src/index.ts", "src/cli.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  platform: "node",
-  target: "node20",
-  clean: true,
-});
+// cli.ts is the `echo-model` bin (dist/cli.mjs, keeps its #! line)
+export default packageConfig({ dir: import.meta.dirname, entry: ["src/index.ts", "src/cli.ts"], platform: "node" });

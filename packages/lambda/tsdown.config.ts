@@ -1,12 +1,3 @@
-import { defineConfig } from "tsdown";
+import { packageConfig } from "../../tsdown.base.ts";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  platform: "node",
-  target: "es2022",
-  sourcemap: false,
-  clean: true,
-  deps: { neverBundle: [/^node:/, /^@lumiqtrace\//] },
-});
+export default packageConfig({ dir: import.meta.dirname, entry: ["src/index.ts"], platform: "node" });

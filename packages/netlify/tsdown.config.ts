@@ -1,12 +1,8 @@
-import { defineConfig } from "tsdown";
+import { packageConfig } from "../../tsdown.base.ts";
 
-export default defineConfig({
+export default packageConfig({
+  dir: import.meta.dirname,
   entry: ["src/index.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
   platform: "node",
-  target: "node20",
-  sourcemap: false,
-  clean: true,
-  deps: { neverBundle: [/^node:/, "@lumiqtrace/sdk", "@netlify/functions"] },
+  external: ["@netlify/functions"],
 });

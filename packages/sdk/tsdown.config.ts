@@ -1,18 +1,12 @@
-import { readFileSync } from "node:fs";
-import { defineConfig } from "tsdown";
+import { packageConfig, versionOf } from "../../tsdown.base.ts";
 
-const { version } = JSON.parse(readFileSync(new URL("package.json", import.meta.url), "utf8")) as {
-  version: string;
-};
-
-export default defineConfig({
-  define: { __LUMIQTRACE_SDK_VERSION__: JSON.stringify(version) },
-  entry: ["src/index.ts", "src/index.static-als.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  platform: "neutral",
-  target: "es2022",
-  sourcemap: false,
-  clean: true,
-  deps: { neverBundle: [/^node:/] },
+export default packageConfig({
+  dir: import.meta.dirname,
+  entry: {
+    index: "src/index.ts",
+    "index.static-als": "src/index.static-als.ts",
+    serverless: "src/serverless/index.ts",
+    "serverless.static-als": "src/serverless/static-als.ts",
+  },
+  define: { __LUMIQTRACE_SDK_VERSION__: JSON.stringify(versionOf(import.meta.dirname)) },
 });

@@ -1,12 +1,7 @@
-import { defineConfig } from "tsdown";
+import { packageConfig } from "../../tsdown.base.ts";
 
-export default defineConfig({
+export default packageConfig({
+  dir: import.meta.dirname,
   entry: ["src/index.ts", "src/functions.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  platform: "neutral",
-  target: "es2022",
-  sourcemap: false,
-  clean: true,
-  deps: { neverBundle: [/^node:/, /^next(\/|$)/, /^@lumiqtrace\/sdk$/] },
+  external: [/^next(\/|$)/],
 });

@@ -2,6 +2,6 @@ export { startCollector, generateApiKey, DEFAULT_MAX_BODY_BYTES } from "./server
 export type { Collector, CollectorOptions, IngestRequest } from "./server.js";
 export type { FaultSpec } from "./faults.js";
 export type { Stats, TraceSummary } from "./store.js";
-export type { SpanEvent, Batch, AttributeValue } from "./validate.js";
-export { validateBatch } from "./validate.js";
+export type { SpanEvent, Batch, AttributeValue } from "@lumiqtrace/protocol";
+export { validateBatch } from "@lumiqtrace/protocol";
 export { PRICES_PER_MILLION, estimateCost } from "./prices.js";

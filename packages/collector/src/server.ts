@@ -5,7 +5,7 @@ import { checkFaultSpec, createFaults, type FaultAction, type FaultSpec } from "
 import { openStore, type Stats, type TraceSummary } from "./store.js";
 import { decodeBody, HttpError, isLoopbackHost, peekBody, readBody, sameKey, sendJson } from "./http.js";
 import { formatTraceLine, isRootSpan } from "./terminal.js";
-import { validateBatch, type SpanEvent } from "./validate.js";
+import { validateBatch, type SpanEvent } from "@lumiqtrace/protocol";
 import { viewerHtml } from "./viewer.js";
 
 export interface CollectorOptions {

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type { Batch, SpanEvent } from "./validate.js";
+import type { Batch, SpanEvent } from "@lumiqtrace/protocol";
 
 export interface TraceSummary {
   traceId: string;

@@ -1,4 +1,4 @@
-import type { SpanEvent } from "./validate.js";
+import type { SpanEvent } from "@lumiqtrace/protocol";
 
 /** A root span is what ends an invocation: print its trace when it arrives. */
 export function isRootSpan(e: SpanEvent): boolean {

@@ -1,6 +1,6 @@
 // Builders for protocol bodies in tests (not part of the package's API).
 import { randomBytes, randomUUID } from "node:crypto";
-import type { Batch, SpanEvent } from "./validate.js";
+import type { Batch, SpanEvent } from "@lumiqtrace/protocol";
 
 export const hex = (bytes: number) => randomBytes(bytes).toString("hex");
 

@@ -37,7 +37,7 @@ afterEach(() => server.close());
 describe("in a real Node process", () => {
   it("never keeps the process alive, and sends what is left when it runs out of work", async () => {
     const r = await runNode(
-      `import { lumiqtrace } from ${JSON.stringify(join(dist, "index.static-als.js"))};
+      `import { lumiqtrace } from ${JSON.stringify(join(dist, "index.static-als.mjs"))};
        lumiqtrace.init({ apiKey: "k", baseUrl: ${JSON.stringify(server.url)}, flushIntervalMs: 600000 });
        lumiqtrace.span("last words", () => 1);`,
     );
@@ -50,7 +50,7 @@ describe("in a real Node process", () => {
   it("exits promptly even when the server hangs and nobody flushes", async () => {
     server.script({ hang: true }, { hang: true });
     const r = await runNode(
-      `import { lumiqtrace } from ${JSON.stringify(join(dist, "index.static-als.js"))};
+      `import { lumiqtrace } from ${JSON.stringify(join(dist, "index.static-als.mjs"))};
        lumiqtrace.init({ apiKey: "k", baseUrl: ${JSON.stringify(server.url)}, timeoutMs: 300, maxRetries: 1 });
        lumiqtrace.span("s", () => 1);`,
     );
@@ -61,7 +61,7 @@ describe("in a real Node process", () => {
   it("exits when the server keeps failing: the exit flush runs once, not at every empty loop", async () => {
     server.script(...Array.from({ length: 200 }, () => ({ status: 503 })));
     const r = await runNode(
-      `import { lumiqtrace } from ${JSON.stringify(join(dist, "index.static-als.js"))};
+      `import { lumiqtrace } from ${JSON.stringify(join(dist, "index.static-als.mjs"))};
        lumiqtrace.init({ apiKey: "k", baseUrl: ${JSON.stringify(server.url)}, timeoutMs: 300, maxRetries: 10 });
        lumiqtrace.span("s", () => 1);`,
     );
@@ -73,7 +73,7 @@ describe("in a real Node process", () => {
   it("never prints the API key, whatever goes wrong, even in debug mode", async () => {
     server.script({ status: 401 }, { status: 500 }, { status: 500 });
     const r = await runNode(
-      `import { lumiqtrace } from ${JSON.stringify(join(dist, "index.static-als.js"))};
+      `import { lumiqtrace } from ${JSON.stringify(join(dist, "index.static-als.mjs"))};
        lumiqtrace.init({ baseUrl: ${JSON.stringify(server.url)}, debug: true, maxRetries: 1, batchSize: "x" });
        lumiqtrace.span("a", () => 1);
        await lumiqtrace.flush();
@@ -89,7 +89,8 @@ describe("in a real Node process", () => {
 
   it("runs user code unchanged with no API key (one warning)", async () => {
     const r = await runNode(
-      `import { lumiqtrace, withLumiqtraceContext, runInvocation } from ${JSON.stringify(join(dist, "index.static-als.js"))};
+      `import { lumiqtrace, withLumiqtraceContext } from ${JSON.stringify(join(dist, "index.static-als.mjs"))};
+       import { runInvocation } from ${JSON.stringify(join(dist, "serverless.static-als.mjs"))};
        const v = await runInvocation({ name: "f", platform: "node" }, () =>
          withLumiqtraceContext({ userId: "u" }, () => lumiqtrace.span("s", () => 41 + 1)));
        await lumiqtrace.flush();
@@ -103,7 +104,8 @@ describe("in a real Node process", () => {
   it("degrades to one context per process where there is no AsyncLocalStorage", async () => {
     const r = await runNode(
       `delete process.getBuiltinModule;
-       const { lumiqtrace, withLumiqtraceContext, hasAsyncContext } = await import(${JSON.stringify(join(dist, "index.js"))});
+       const { lumiqtrace, withLumiqtraceContext } = await import(${JSON.stringify(join(dist, "index.mjs"))});
+       const { hasAsyncContext } = await import(${JSON.stringify(join(dist, "serverless.mjs"))});
        lumiqtrace.init({ apiKey: "k", baseUrl: ${JSON.stringify(server.url)}, debug: true });
        await withLumiqtraceContext({ userId: "u1" }, async () => { await lumiqtrace.span("s", async () => 1); });
        await lumiqtrace.flush();
@@ -127,12 +129,12 @@ describe("the built main entry", () => {
     return specs.flatMap((s) => (s.startsWith(".") ? importsOf(join(dirname(file), s), seen) : [s]));
   }
 
-  it("imports nothing: no node: module, no dependency", () => {
-    expect(importsOf(join(dist, "index.js"))).toEqual([]);
-    expect(importsOf(join(dist, "index.cjs"))).toEqual([]);
+  it.each(["index", "serverless"])("%s imports nothing: no node: module, no dependency", (entry) => {
+    expect(importsOf(join(dist, `${entry}.mjs`))).toEqual([]);
+    expect(importsOf(join(dist, `${entry}.cjs`))).toEqual([]);
   });
 
-  it("the node entry imports only node:async_hooks", () => {
-    expect(importsOf(join(dist, "index.static-als.js"))).toEqual(["node:async_hooks"]);
+  it.each(["index", "serverless"])("%s's node entry imports only node:async_hooks", (entry) => {
+    expect(importsOf(join(dist, `${entry}.static-als.mjs`))).toEqual(["node:async_hooks"]);
   });
 });

@@ -19,13 +19,17 @@ interface Storage {
 }
 type StorageClass = new () => Storage;
 
-let storage: Storage | null | undefined;
-let processWide: TraceState | undefined;
+// On globalThis, as the client is: every entry point (the main one, `/serverless`, `/ai`, ...) and every
+// copy of the SDK in a process (ESM and CJS builds, a bundled adapter) must share one storage, or a
+// span started by one would not see the context another set.
+const KEY = Symbol.for("@lumiqtrace/sdk.context");
+type Holder = { [KEY]?: { storage?: Storage | null; processWide?: TraceState } };
+const shared = ((globalThis as Holder)[KEY] ??= {});
 
 /** Entry points that can import `node:async_hooks` statically hand its class over here. */
 export function useAsyncLocalStorage(ctor: unknown): void {
-  if (storage || typeof ctor !== "function") return;
-  storage = new (ctor as StorageClass)();
+  if (shared.storage || typeof ctor !== "function") return;
+  shared.storage = new (ctor as StorageClass)();
 }
 
 function findStorageClass(): StorageClass | undefined {
@@ -44,23 +48,23 @@ function findStorageClass(): StorageClass | undefined {
 }
 
 function getStorage(): Storage | null {
-  if (storage === undefined) {
+  if (shared.storage === undefined) {
     const ctor = findStorageClass();
-    storage = ctor ? new ctor() : null;
-    if (!storage) debug("no AsyncLocalStorage in this runtime: one trace context per process");
+    shared.storage = ctor ? new ctor() : null;
+    if (!shared.storage) debug("no AsyncLocalStorage in this runtime: one trace context per process");
   }
-  return storage;
+  return shared.storage;
 }
 
 export function activeState(): TraceState | undefined {
   const s = getStorage();
-  return s ? s.getStore() : processWide;
+  return s ? s.getStore() : shared.processWide;
 }
 
 export function runWithState<R>(state: TraceState, fn: () => R): R {
   const s = getStorage();
   if (s) return s.run(state, fn);
-  processWide = state;
+  shared.processWide = state;
   return fn();
 }
 

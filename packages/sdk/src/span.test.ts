@@ -3,7 +3,9 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { type LoopbackServer, startLoopbackServer } from "../test/loopback-server.js";
 import { useAsyncLocalStorage } from "./context.js";
 import { init, resetClient } from "./global.js";
-import { getTraceContext, lumiqtrace, runInvocation, withLumiqtraceContext } from "./index.js";
+import { lumiqtrace, withLumiqtraceContext } from "./index.js";
+import { runInvocation } from "./serverless/index.js";
+import { getTraceContext } from "./span.js";
 import { resetWarnings } from "./logger.js";
 import { isSampled } from "./span.js";
 

@@ -179,3 +179,34 @@ export function getTraceContext():
   if (!s) return undefined;
   return { traceId: s.traceId, spanId: s.spanId, sampled: s.sampled, ...s.user };
 }
+
+/** Runs `fn` in a new span (child of the active one) that ends when `fn` returns or its promise settles. */
+export function span<R>(
+  name: string,
+  fn: (span: Span) => R,
+  options?: { kind?: SpanKind; attributes?: Record<string, unknown> },
+): R {
+  const s = startSpan({ name, kind: options?.kind ?? "custom", attributes: options?.attributes });
+  let result: R;
+  try {
+    result = runWithSpan(s, () => fn(s));
+  } catch (error) {
+    s.recordError(error);
+    s.end();
+    throw error;
+  }
+  const then = (result as { then?: unknown } | null)?.then;
+  if (typeof then === "function") {
+    // Observe on the side, so the caller keeps the very promise `fn` returned (and its extra methods).
+    (result as PromiseLike<unknown>).then(
+      () => s.end(),
+      (error: unknown) => {
+        s.recordError(error);
+        s.end();
+      },
+    );
+  } else {
+    s.end();
+  }
+  return result;
+}

@@ -7,7 +7,8 @@ import { Stream as Stream7 } from "openai/streaming";
 import OpenAI6 from "openai-v6";
 import { Stream as Stream6 } from "openai-v6/streaming";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { init, lumiqtrace, withLumiqtraceContext } from "../index.js";
+import { init } from "../global.js";
+import { lumiqtrace, withLumiqtraceContext } from "../index.js";
 import type { SpanEvent } from "../types.js";
 import { wrapOpenAI } from "./index.js";
 

@@ -1,47 +1,81 @@
-import { getClient } from "../global.js";
-import { type Span, startSpan } from "../span.js";
-
 // Instruments an `openai` client (v6, v7; duck-typed, no import of `openai`) by observing, never replacing:
-// a call returns the library's own APIPromise (`_thenUnwrap` keeps `.withResponse()`), a stream stays the
-// library's `Stream` (only its `iterator` is observed, so `for await`, `.tee()` and `.toReadableStream()`
-// all pass through), and errors are the very objects the library threw. See README.md beside this file.
+// a call returns the library's own APIPromise, a stream stays the library's `Stream`, and errors are the
+// very objects the library threw. README.md beside this file lists what is recorded; internals.ts what
+// of openai-node's internals this relies on.
+import {
+  ATTR_GEN_AI_REQUEST_CHOICE_COUNT,
+  ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY,
+  ATTR_GEN_AI_REQUEST_SEED,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_REQUEST_TOP_P,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_LUMIQTRACE_REQUEST_TOOLS_COUNT,
+  ATTR_LUMIQTRACE_STREAM,
+  ATTR_LUMIQTRACE_STREAM_USAGE_ADDED,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+} from "@lumiqtrace/protocol";
+import { type LlmCall, startLlmCall } from "../llm/call.js";
+import type { IteratorWatch } from "../llm/iterator.js";
+import { arr, type Obj, obj } from "../llm/read.js";
+import { warnOnce } from "../logger.js";
+import { addChat, chatResult, newChatAnswer } from "./chat.js";
+import { isResourceOf, isStream, watchCall, watchStream, withWrappedClient } from "./internals.js";
+import { embeddingsResult, responseEvents, responseResult } from "./responses.js";
 
-type Obj = Record<PropertyKey, any>;
-type Call = { id?: string; name?: string; arguments: string; choice: number; index?: number };
+type Operation = "chat" | "responses" | "embeddings";
 
 const WRAPPED = Symbol.for("@lumiqtrace/sdk.openai");
 
 /** The calls that are recorded, by their path on the client. Helpers (`parse`, `stream`, `runTools`) reach them. */
-const OPERATIONS: Record<string, string> = {
+const OPERATIONS: Record<string, Operation> = {
   "chat.completions.create": "chat",
   "responses.create": "responses",
   "embeddings.create": "embeddings",
 };
 
-/** Request parameters recorded as `gen_ai.request.<name>` under their own name. */
-const REQUEST_PARAMS = ["temperature", "top_p", "frequency_penalty", "presence_penalty", "seed"];
+interface Server {
+  address?: string;
+  port?: number;
+}
 
 /** Wraps an OpenAI client: same type, same behaviour; each chat, Responses and embeddings call becomes an `llm` span. */
 export function wrapOpenAI<T>(client: T): T {
-  const real = client as Obj;
-  if (!real || typeof real !== "object" || real[WRAPPED]) return client;
-  let server: Obj = {};
+  const real = obj(client);
+  if (!real || !(obj(real.chat) || typeof real.baseURL === "string")) {
+    warnOnce(
+      "wrapOpenAI-not-a-client",
+      `wrapOpenAI(client) expects an OpenAI client (new OpenAI()), got ${describe(client)}; returned as it is, untraced`,
+    );
+    return client;
+  }
+  if (real[WRAPPED as never]) return client;
+  let server: Server = {};
   try {
-    const url = new URL(real.baseURL);
-    server = { "server.address": url.hostname, "server.port": Number(url.port) || undefined };
-  } catch {}
-  const top = proxy(real, real, "", server);
-  return top as T;
+    const url = new URL(String(real.baseURL));
+    server = { address: url.hostname, port: Number(url.port) || undefined };
+  } catch {
+    // no baseURL: no server attributes
+  }
+  return proxy(real, real, "", server) as T;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value !== "object") return typeof value;
+  return Array.isArray(value) ? "an array" : "an object without chat or baseURL";
 }
 
 /** A view of the client or one of its resources (`chat`, `chat.completions`, ...), methods bound to the real object. */
-function proxy(target: Obj, real: Obj, path: string, server: Obj, top?: Obj): Obj {
+function proxy(target: Obj, real: Obj, path: string, server: Server, top?: Obj): Obj {
   const cache = new Map<string, [unknown, unknown]>();
   let shadow: Obj | undefined;
   const view: Obj = new Proxy(target, {
     get(t, key) {
       if (key === WRAPPED) return true;
-      const value = Reflect.get(t, key, t);
+      const value: unknown = Reflect.get(t, key, t);
       if (typeof key !== "string" || !value || (typeof value !== "function" && typeof value !== "object")) {
         return value;
       }
@@ -53,11 +87,11 @@ function proxy(target: Obj, real: Obj, path: string, server: Obj, top?: Obj): Ob
         const op = OPERATIONS[name];
         if (op) out = traced(op, value, t, server);
         else if (!top)
-          out = key === "withOptions" ? (...a: unknown[]) => wrapOpenAI(value.apply(t, a)) : value.bind(t);
-        // Helpers call `this._client.chat.completions.create`: give them the wrapped client, so that call is the one recorded.
-        else out = value.bind((shadow ??= Object.create(t, { _client: { value: top } })));
-      } else if ((value as Obj)._client === real) {
-        out = proxy(value, real, `${name}.`, server, top ?? view);
+          out =
+            key === "withOptions" ? (...a: unknown[]) => wrapOpenAI(value.apply(t, a)) : value.bind(t);
+        else out = value.bind((shadow ??= withWrappedClient(t, top)));
+      } else if (isResourceOf(value, real)) {
+        out = proxy(value as Obj, real, `${name}.`, server, top ?? view);
       }
       cache.set(key, [value, out]);
       return out;
@@ -66,260 +100,95 @@ function proxy(target: Obj, real: Obj, path: string, server: Obj, top?: Obj): Ob
   return view;
 }
 
-function traced(op: string, create: Function, resource: Obj, server: Obj) {
-  return function tracedCreate(this: unknown, body: Obj, options?: unknown) {
-    const model = body?.model;
-    const span = startSpan({ name: model ? `${op} ${model}` : op, kind: "llm" });
-    if (!span.sampled || !body || typeof body !== "object") return create.call(resource, body, options);
+function requestAttributes(body: Obj, server: Server): Record<string, unknown> {
+  return {
+    [ATTR_SERVER_ADDRESS]: server.address,
+    [ATTR_SERVER_PORT]: server.port,
+    [ATTR_LUMIQTRACE_STREAM]: body.stream === true || undefined,
+    [ATTR_LUMIQTRACE_REQUEST_TOOLS_COUNT]: arr(body.tools).length || undefined,
+    [ATTR_GEN_AI_REQUEST_MAX_TOKENS]: body.max_tokens ?? body.max_completion_tokens ?? body.max_output_tokens,
+    [ATTR_GEN_AI_REQUEST_CHOICE_COUNT]: body.n,
+    [ATTR_GEN_AI_REQUEST_TEMPERATURE]: body.temperature,
+    [ATTR_GEN_AI_REQUEST_TOP_P]: body.top_p,
+    [ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY]: body.frequency_penalty,
+    [ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY]: body.presence_penalty,
+    [ATTR_GEN_AI_REQUEST_SEED]: body.seed,
+  };
+}
 
-    const capture = getClient().options.captureContent;
-    const started = performance.now();
-    const tools = body.tools?.length;
-    span.setAttributes(server); // a spread into the literal below costs more than the whole rest of it
-    span.setAttributes({
-      "gen_ai.provider.name": "openai",
-      "gen_ai.operation.name": op,
-      "gen_ai.request.model": model,
-      "lumiqtrace.stream": body.stream === true || undefined,
-      "lumiqtrace.request.tools_count": tools || undefined,
-      "gen_ai.request.max_tokens": body.max_tokens ?? body.max_completion_tokens ?? body.max_output_tokens,
-      "gen_ai.request.choice.count": body.n,
+function inputMessages(op: Operation, body: Obj): unknown {
+  if (op === "chat") return body.messages;
+  const input = typeof body.input === "string" ? [{ role: "user", content: body.input }] : arr(body.input);
+  return body.instructions ? [{ role: "system", content: body.instructions }, ...input] : input;
+}
+
+function traced(op: Operation, create: Function, resource: Obj, server: Server) {
+  return function tracedCreate(this: unknown, body: unknown, options?: unknown) {
+    const b = obj(body);
+    if (!b) return create.call(resource, body, options);
+    const call = startLlmCall({
+      provider: "openai",
+      operation: op,
+      model: b.model,
+      attributes: requestAttributes(b, server),
+      input: op === "embeddings" ? undefined : () => inputMessages(op, b),
     });
-    for (const param of REQUEST_PARAMS) span.setAttribute(`gen_ai.request.${param}`, body[param]);
-    if (capture && op !== "embeddings") span.setAttribute("gen_ai.input.messages", inputMessages(op, body));
+    if (!call.recording) return create.call(resource, body, options);
 
     // Exact token counts for streams: ask for the usage chunk, and hide it (and its `usage: null` fields) later.
-    const addUsage = op === "chat" && body.stream === true && body.stream_options?.include_usage !== true;
+    const addUsage = op === "chat" && b.stream === true && obj(b.stream_options)?.include_usage !== true;
     if (addUsage) {
-      body = { ...body, stream_options: { ...body.stream_options, include_usage: true } };
-      span.setAttribute("lumiqtrace.stream_usage_added", true);
+      body = { ...b, stream_options: { ...obj(b.stream_options), include_usage: true } };
+      call.span.setAttribute(ATTR_LUMIQTRACE_STREAM_USAGE_ADDED, true);
     }
-
-    let promise: Obj;
+    let promise: unknown;
     try {
       promise = create.call(resource, body, options);
     } catch (error) {
-      fail(span, error);
+      call.fail(error);
       throw error;
     }
-    const onData = (data: Obj) => {
-      if (data && typeof data.iterator === "function" && data.controller) {
-        observeStream(data, span, op, addUsage, capture, started);
-      } else {
-        finish(span, op === "chat" ? chatAnswer(data, capture) : responseResult(op, data), capture);
-      }
-      return data;
-    };
-    if (typeof promise?._thenUnwrap !== "function" || !promise.responsePromise) {
-      promise?.then?.(onData, (error: unknown) => fail(span, error));
-      return promise;
-    }
-    // Still the library's own APIPromise, derived lazily: the body is read only when the caller asks for data.
-    const result = promise._thenUnwrap(onData);
-    let raw = false;
-    let used = false;
-    const asResponse = result.asResponse;
-    const thenUnwrap = result._thenUnwrap;
-    result.asResponse = function (this: unknown) {
-      raw = used = true;
-      return asResponse.call(this);
-    };
-    result._thenUnwrap = function (this: unknown, ...args: unknown[]) {
-      used = true; // a helper (`parse`) takes the data through our `onData`
-      return thenUnwrap.apply(this, args);
-    };
-    promise.responsePromise.then(
-      (props: Obj) => {
-        // `.asResponse()` alone: the caller reads the body; record the call now, without its data.
-        if (raw && !result.parsedPromise) {
-          span.setAttribute("http.response.status_code", props?.response?.status);
-          span.end();
-        }
+    return watchCall(promise, {
+      data(data) {
+        if (isStream(data)) watchStream(data, streamWatch(op, call, addUsage));
+        else if (op === "chat") {
+          const answer = newChatAnswer();
+          addChat(answer, data, call.captureContent);
+          call.end(chatResult(answer));
+        } else call.end(op === "embeddings" ? embeddingsResult(data) : responseResult(data));
       },
-      (error: unknown) => {
-        fail(span, error, (options as Obj)?.signal?.aborted);
-        // Nobody holds the call: reject unhandled, as the unwrapped call would (same error object).
-        if (!used && !result.parsedPromise) Promise.reject(error);
+      failed: (error) => call.fail(error, obj(obj(options)?.signal)?.aborted === true),
+      rawResponse(status) {
+        call.span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+        call.end({});
       },
-    );
-    return result;
-  };
-}
-
-/** Records a failure; an abort (the caller's `signal`, `APIUserAbortError`) is a cancellation, not an error. */
-function fail(span: Span, error: unknown, aborted?: boolean): void {
-  const e = error as Obj;
-  if (aborted || e?.name === "AbortError" || e?.constructor?.name === "APIUserAbortError")
-    span.setStatus("cancelled");
-  else span.recordError(error).setAttribute("error.type", e?.code ?? e?.type ?? e?.constructor?.name);
-  span.end();
-}
-
-/** Observes the library's Stream in place: its `iterator` feeds `for await`, `.tee()` and `.toReadableStream()`. */
-function observeStream(
-  stream: Obj,
-  span: Span,
-  op: string,
-  addUsage: boolean,
-  capture: boolean,
-  started: number,
-) {
-  const source = stream.iterator;
-  const result = newResult();
-  const end = (status: "ok" | "cancelled") => {
-    if (span.ended) return;
-    if (status === "cancelled") span.setStatus("cancelled");
-    finish(span, op === "chat" ? result : responseResult(op, result.final ?? {}), capture);
-  };
-  const firstToken = () => {
-    if (result.ttft === undefined)
-      span.setAttribute("lumiqtrace.ttft_ms", (result.ttft = performance.now() - started));
-  };
-  // Returns false for the usage chunk we asked for on the caller's behalf.
-  const seeChat = (chunk: Obj): boolean => {
-    if (addUsage && chunk.usage === null) delete chunk.usage;
-    if (addChat(result, chunk, capture)) firstToken();
-    return !(addUsage && chunk.usage && !chunk.choices?.length);
-  };
-  const seeEvent = (event: Obj): boolean => {
-    const type = event?.type;
-    if (type === "response.output_text.delta" || type === "response.function_call_arguments.delta")
-      firstToken();
-    else if (type === "response.created" || type === "response.completed") result.final = event.response;
-    else if (type === "response.incomplete" || type === "response.failed") result.final = event.response;
-    return true;
-  };
-  const see = op === "chat" ? seeChat : seeEvent;
-
-  stream.iterator = function observedIterator(this: unknown, ...args: unknown[]) {
-    const it = source.apply(this, args);
-    const settle = (r: IteratorResult<Obj>): IteratorResult<Obj> | Promise<IteratorResult<Obj>> => {
-      if (r.done) end(stream.controller.signal?.aborted ? "cancelled" : "ok");
-      else if (!see(r.value)) return observed.next();
-      return r;
-    };
-    const failed = (error: unknown) => {
-      fail(span, error);
-      throw error;
-    };
-    const observed = {
-      next(): Promise<IteratorResult<Obj>> {
-        return it.next().then(settle, failed);
-      },
-      return(value?: unknown) {
-        end("cancelled");
-        return it.return ? it.return(value) : Promise.resolve({ done: true, value });
-      },
-      throw(error?: unknown) {
-        return it.throw ? it.throw(error) : Promise.reject(error);
-      },
-      [Symbol.asyncIterator]() {
-        return observed;
-      },
-    };
-    return observed;
-  };
-}
-
-const chatAnswer = (r: Obj, capture: boolean): Obj => {
-  const result = newResult();
-  addChat(result, r, capture);
-  return result;
-};
-
-const newResult = (): Obj => ({ calls: [] as Call[], texts: [] as string[], finish: [] as string[] });
-
-/** Adds a chat completion, or one streamed chunk of one, to `result`; true when it carried output. */
-function addChat(result: Obj, r: Obj, capture: boolean): boolean {
-  result.id ??= r?.id;
-  result.model ??= r?.model;
-  result.system_fingerprint ??= r?.system_fingerprint;
-  if (r?.usage) result.usage = r.usage;
-  let output = false;
-  for (const choice of r?.choices ?? []) {
-    const i = choice.index ?? 0;
-    const m = choice.delta ?? choice.message ?? {};
-    const text = m.content ?? m.refusal;
-    if (text || m.tool_calls) output = true;
-    if (capture && text) result.texts[i] = (result.texts[i] ?? "") + text;
-    (m.tool_calls ?? []).forEach((d: Obj, j: number) => {
-      const index = d.index ?? j; // deltas name their call; a whole message lists them in order
-      let call = result.calls.find((c: Call) => c.choice === i && c.index === index);
-      if (!call) result.calls.push((call = { choice: i, index, arguments: "" }));
-      if (d.id) call.id = d.id;
-      if (d.function?.name) call.name = d.function.name;
-      if (d.function?.arguments) call.arguments += d.function.arguments;
     });
-    if (choice.finish_reason) result.finish[i] = choice.finish_reason;
-  }
-  return output;
+  };
 }
 
-/** A Responses API `response`, or an embeddings list, in the shape `finish` records. */
-function responseResult(op: string, r: Obj): Obj {
-  const result = newResult();
-  result.id = r?.id;
-  result.model = r?.model;
-  result.usage = r?.usage;
-  if (op === "embeddings") {
-    result.dimensions = r?.data?.[0]?.embedding?.length;
-    return result;
+function streamWatch(op: Operation, call: LlmCall, addUsage: boolean): IteratorWatch<unknown> {
+  const fail = (error: unknown) => call.fail(error);
+  if (op !== "chat") {
+    const events = responseEvents();
+    return {
+      see(event) {
+        if (events.see(event)) call.firstToken();
+        return true;
+      },
+      end: (status) => call.end(events.result(), status),
+      fail,
+    };
   }
-  let text = "";
-  for (const item of r?.output ?? []) {
-    if (item.type === "function_call") {
-      result.calls.push({ choice: 0, id: item.call_id, name: item.name, arguments: item.arguments });
-    }
-    for (const part of item.type === "message" ? item.content : []) text += part.text ?? part.refusal ?? "";
-  }
-  const status = r?.status;
-  if (status === "completed") result.finish[0] = result.calls.length ? "tool_calls" : "stop";
-  else if (status) result.finish[0] = r.incomplete_details?.reason ?? status;
-  if (status === "failed") result.failed = r.error ?? {};
-  result.texts[0] = text;
-  return result;
-}
-
-function finish(span: Span, r: Obj, capture: boolean): void {
-  if (span.ended) return;
-  const u = r.usage ?? {};
-  const calls: Call[] = r.calls ?? [];
-  span.setAttributes({
-    "gen_ai.response.id": r.id,
-    "gen_ai.response.model": r.model,
-    "gen_ai.response.finish_reasons": r.finish?.filter(Boolean),
-    "gen_ai.usage.input_tokens": u.prompt_tokens ?? u.input_tokens,
-    "gen_ai.usage.output_tokens": u.completion_tokens ?? u.output_tokens,
-    "gen_ai.usage.cache_read.input_tokens": (u.prompt_tokens_details ?? u.input_tokens_details)
-      ?.cached_tokens,
-    "gen_ai.usage.reasoning.output_tokens": (u.completion_tokens_details ?? u.output_tokens_details)
-      ?.reasoning_tokens,
-    "gen_ai.embeddings.dimension.count": r.dimensions,
-    "openai.response.system_fingerprint": r.system_fingerprint,
-    "lumiqtrace.tool_calls": calls.length ? calls.map((c) => c.name ?? "") : undefined,
-  });
-  if (capture && (r.finish.length || r.texts.length)) {
-    const messages = (r.finish.length ? r.finish : r.texts).map((_: unknown, i: number) => {
-      const mine = calls
-        .filter((c) => c.choice === i)
-        .map(({ id, name, arguments: a }) => ({ id, name, arguments: a }));
-      return {
-        role: "assistant",
-        content: r.texts[i] ?? null,
-        tool_calls: mine.length ? mine : undefined,
-        finish_reason: r.finish[i],
-      };
-    });
-    span.setAttribute("gen_ai.output.messages", messages);
-  }
-  const failed = r.failed;
-  if (failed)
-    span.recordError({ name: failed.code ?? "ResponseFailed", message: failed.message ?? "response failed" });
-  span.end();
-}
-
-function inputMessages(op: string, body: Obj): unknown {
-  if (op === "chat") return body.messages;
-  const input = typeof body.input === "string" ? [{ role: "user", content: body.input }] : (body.input ?? []);
-  return body.instructions ? [{ role: "system", content: body.instructions }, ...input] : input;
+  const answer = newChatAnswer();
+  return {
+    // false for the usage chunk we asked for on the caller's behalf
+    see(item) {
+      const chunk = obj(item);
+      if (addUsage && chunk?.usage === null) delete chunk.usage;
+      if (addChat(answer, item, call.captureContent)) call.firstToken();
+      return !(addUsage && obj(chunk?.usage) && arr(chunk?.choices).length === 0);
+    },
+    end: (status) => call.end(chatResult(answer), status),
+    fail,
+  };
 }

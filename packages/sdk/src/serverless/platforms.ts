@@ -13,13 +13,15 @@ export function waitUntilOf(obj: unknown): WaitUntil | undefined {
 const VERCEL_CONTEXT = Symbol.for("@vercel/request-context");
 
 /**
- * `waitUntil` of the current request on Vercel (Node and Edge), read the way `@vercel/functions` reads it.
- * Undefined off Vercel, or outside a request: never a `waitUntil` that would silently do nothing.
+ * Vercel's context of the current request (Node and Edge), read the way `@vercel/functions` reads it:
+ * its `waitUntil` is the one `@vercel/functions`' `waitUntil()` calls. Undefined off Vercel, or outside a
+ * request, so a `waitUntil` that would silently do nothing is never trusted.
  */
-export function vercelWaitUntil(): WaitUntil | undefined {
+export function vercelRequestContext(): { waitUntil: WaitUntil } | undefined {
   try {
     const holder = (globalThis as Record<symbol, { get?: () => unknown } | undefined>)[VERCEL_CONTEXT];
-    return waitUntilOf(holder?.get?.());
+    const context = holder?.get?.();
+    return waitUntilOf(context) ? (context as { waitUntil: WaitUntil }) : undefined;
   } catch {
     return undefined;
   }

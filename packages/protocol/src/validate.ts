@@ -1,62 +1,39 @@
-// Checks a batch body against docs/protocol.md. Strict on purpose: the SDK's tests run against this
-// collector, so anything it accepts the hosted API must accept too, and nothing more.
-
-export type AttributeValue = string | number | boolean | Array<string | number | boolean>;
-
-export interface SpanEvent {
-  id: string;
-  type: "span";
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | null;
-  name: string;
-  kind: "invocation" | "llm" | "custom";
-  startTime: number;
-  endTime: number;
-  status: "ok" | "error" | "cancelled";
-  error?: { type: string; message: string; status?: number };
-  attributes: Record<string, AttributeValue>;
-  userId?: string;
-  sessionId?: string;
-  tags?: string[];
-  metadata?: Record<string, unknown>;
-  environment?: string;
-  release?: string;
-}
-
-export interface Batch {
-  sdk: { name: string; version: string };
-  sentAt: number;
-  dropped: number;
-  events: SpanEvent[];
-}
+// Checks a batch body against docs/protocol.md. Strict on purpose: the SDK's tests run against the local
+// collector, which validates with this, so anything it accepts the hosted API must accept too, and
+// nothing more.
+import type { Batch, SpanError, SpanEvent, SpanKind, SpanStatus } from "./event.js";
 
 export type Validation = { ok: true; batch: Batch } | { ok: false; error: string };
 
-const BATCH_FIELDS = new Set(["sdk", "sentAt", "dropped", "events"]);
-const EVENT_FIELDS = new Set([
-  "id",
-  "type",
-  "traceId",
-  "spanId",
-  "parentSpanId",
-  "name",
-  "kind",
-  "startTime",
-  "endTime",
-  "status",
-  "error",
-  "attributes",
-  "userId",
-  "sessionId",
-  "tags",
-  "metadata",
-  "environment",
-  "release",
-]);
-const ERROR_FIELDS = new Set(["type", "message", "status"]);
-const KINDS = new Set(["invocation", "llm", "custom"]);
-const STATUSES = new Set(["ok", "error", "cancelled"]);
+// Each list is typed by the interface it checks: a field added to (or removed from) the type and not
+// here is a compile error, so the validator cannot drift from what the SDK emits.
+const BATCH_FIELDS = new Set(Object.keys({ sdk: 1, sentAt: 1, dropped: 1, events: 1 } satisfies Record<keyof Batch, 1>));
+const EVENT_FIELDS = new Set(
+  Object.keys({
+    id: 1,
+    type: 1,
+    traceId: 1,
+    spanId: 1,
+    parentSpanId: 1,
+    name: 1,
+    kind: 1,
+    startTime: 1,
+    endTime: 1,
+    status: 1,
+    error: 1,
+    attributes: 1,
+    userId: 1,
+    sessionId: 1,
+    tags: 1,
+    metadata: 1,
+    environment: 1,
+    release: 1,
+  } satisfies Record<keyof SpanEvent, 1>),
+);
+const SDK_FIELDS = new Set(Object.keys({ name: 1, version: 1 } satisfies Record<keyof Batch["sdk"], 1>));
+const ERROR_FIELDS = new Set(Object.keys({ type: 1, message: 1, status: 1 } satisfies Record<keyof SpanError, 1>));
+const KINDS = new Set(Object.keys({ invocation: 1, llm: 1, custom: 1 } satisfies Record<SpanKind, 1>));
+const STATUSES = new Set(Object.keys({ ok: 1, error: 1, cancelled: 1 } satisfies Record<SpanStatus, 1>));
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
 
@@ -177,7 +154,7 @@ export function validateBatch(body: unknown): Validation {
     if (!isObject(body)) fail("body", "expected a JSON object");
     checkFields(body, BATCH_FIELDS, "");
     if (!isObject(body.sdk)) fail("sdk", "expected an object");
-    checkFields(body.sdk, new Set(["name", "version"]), "sdk");
+    checkFields(body.sdk, SDK_FIELDS, "sdk");
     str(body.sdk.name, "sdk.name", 1);
     str(body.sdk.version, "sdk.version", 1);
     num(body.sentAt, "sentAt");
