@@ -86,8 +86,9 @@ const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2
     [
       "the SDK alone (what withLambda uses of it), for reference",
       [
-        `import { getClient, runInvocation } from "@lumiqtrace/sdk";`,
-        "export const handler = (e) => runInvocation({ name: 'f', platform: 'x' }, () => getClient());",
+        `import { lumiqtrace } from "@lumiqtrace/sdk";`,
+        `import { runInvocation } from "@lumiqtrace/sdk/serverless";`,
+        "export const handler = (e) => runInvocation({ name: 'f', platform: 'x' }, () => lumiqtrace.getClient());",
       ].join("\n"),
     ],
     [

@@ -11,7 +11,8 @@ import { startSink } from "./loopback-sink.mjs";
 
 const require = createRequire(import.meta.url);
 const sdkDir = dirname(require.resolve("@lumiqtrace/sdk/package.json"));
-const { lumiqtrace, runInvocation } = await import("@lumiqtrace/sdk");
+const { lumiqtrace } = await import("@lumiqtrace/sdk");
+const { runInvocation } = await import("@lumiqtrace/sdk/serverless");
 const rows = [];
 const row = (what, value, target, ok) => rows.push({ what, value, target, ok });
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -102,7 +103,7 @@ sink.close();
   writeFileSync(join(dir, "empty.mjs"), "export const x = 1;");
   writeFileSync(
     join(dir, "sdk.mjs"),
-    `const t0 = performance.now(); const { lumiqtrace } = await import(${JSON.stringify(join(sdkDir, "dist/index.static-als.js"))}); lumiqtrace.init({ apiKey: "k" }); console.log(performance.now() - t0);`,
+    `const t0 = performance.now(); const { lumiqtrace } = await import(${JSON.stringify(join(sdkDir, "dist/index.static-als.mjs"))}); lumiqtrace.init({ apiKey: "k" }); console.log(performance.now() - t0);`,
   );
   const time = (file) => Number(execFileSync(process.execPath, [join(dir, file)], { encoding: "utf8" }));
   const bare = [],
@@ -124,7 +125,7 @@ sink.close();
 {
   const out = await build({
     stdin: {
-      contents: `export { lumiqtrace, withLumiqtraceContext } from ${JSON.stringify(join(sdkDir, "dist/index.js"))};`,
+      contents: `export { lumiqtrace, withLumiqtraceContext } from ${JSON.stringify(join(sdkDir, "dist/index.mjs"))};`,
       resolveDir: sdkDir,
     },
     bundle: true,
@@ -148,7 +149,7 @@ sink.close();
       "--input-type=module",
       "-e",
       `
-    const { lumiqtrace } = await import(${JSON.stringify(join(sdkDir, "dist/index.static-als.js"))});
+    const { lumiqtrace } = await import(${JSON.stringify(join(sdkDir, "dist/index.static-als.mjs"))});
     lumiqtrace.init({ apiKey: "k", baseUrl: "http://127.0.0.1:9", maxRetries: 0, flushIntervalMs: 3600000 });
     const samples = [];
     gc(); const base = process.memoryUsage().heapUsed;

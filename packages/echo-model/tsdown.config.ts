@@ -1,4 +1,8 @@
 import { packageConfig } from "../../tsdown.base.ts";
 
 // cli.ts is the `echo-model` bin (dist/cli.mjs, keeps its #! line)
-export default packageConfig({ dir: import.meta.dirname, entry: ["src/index.ts", "src/cli.ts"], platform: "node" });
+export default packageConfig({
+  dir: import.meta.dirname,
+  entry: ["src/index.ts", "src/cli.ts"],
+  platform: "node",
+});

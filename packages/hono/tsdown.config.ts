@@ -1,3 +1,7 @@
 import { packageConfig } from "../../tsdown.base.ts";
 
-export default packageConfig({ dir: import.meta.dirname, entry: ["src/index.ts"], external: [/^hono(\/|$)/] });
+export default packageConfig({
+  dir: import.meta.dirname,
+  entry: ["src/index.ts"],
+  external: [/^hono(\/|$)/],
+});

@@ -1,5 +1,5 @@
 // Ours with the SDK alone (no adapter): the shared run-and-flush mechanism every adapter uses.
-import { runInvocation } from "@lumiqtrace/sdk";
+import { runInvocation } from "@lumiqtrace/sdk/serverless";
 import { answer } from "../shared/body.mjs";
 import { tracedCompletion } from "../shared/ours.mjs";
 

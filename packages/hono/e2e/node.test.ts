@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import { type Collector, startCollector } from "@lumiqtrace/collector";
 import { type EchoModel, startEchoModel } from "@lumiqtrace/echo-model";
 import { serve, type ServerType } from "@hono/node-server";
-import { getTraceContext, lumiqtrace, withLumiqtraceContext } from "@lumiqtrace/sdk";
+import { lumiqtrace, withLumiqtraceContext } from "@lumiqtrace/sdk";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import OpenAI from "openai";
@@ -27,7 +27,7 @@ beforeAll(async () => {
   app.get("/users/:id", async (c) => {
     await lumiqtrace.span("load", () => new Promise((r) => setTimeout(r, Math.random() * 10)));
     await new Promise((r) => setImmediate(r));
-    return c.json({ id: c.req.param("id"), seen: getTraceContext()?.userId });
+    return c.json({ id: c.req.param("id"), seen: lumiqtrace.getTraceContext()?.userId });
   });
   app.post("/chat", async (c) => {
     const { message } = await c.req.json<{ message: string }>();

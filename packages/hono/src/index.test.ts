@@ -1,5 +1,6 @@
 import { type Collector, startCollector } from "@lumiqtrace/collector";
-import { lumiqtrace, runInvocation, withLumiqtraceContext } from "@lumiqtrace/sdk";
+import { lumiqtrace, withLumiqtraceContext } from "@lumiqtrace/sdk";
+import { runInvocation } from "@lumiqtrace/sdk/serverless";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { stream } from "hono/streaming";

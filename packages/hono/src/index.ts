@@ -1,26 +1,24 @@
+import {
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_ROUTE,
+  ATTR_URL_PATH,
+  getClient,
+  init,
+  isInitialized,
+  runInvocation,
+  vercelRequestContext,
+} from "@lumiqtrace/sdk/serverless";
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
-import {
-  DEFAULT_FLUSH_TIMEOUT_MS,
-  isInitialized,
-  lumiqtrace,
-  runInvocation,
-  vercelWaitUntil,
-  type WaitUntil,
-  waitUntilOf,
-} from "@lumiqtrace/sdk";
 
-export interface HonoTracingOptions {
+export interface HonoOptions {
+  /** The root span's name, or a function of the context and the route pattern (read after the handler ran). Default: `GET /posts/:id`. */
+  spanName?: string | ((c: Context, route: string | undefined) => string);
   /** The most the flush may hold a request (or, with `waitUntil`, run after it), ms. Default 2000. */
   flushTimeoutMs?: number;
   /** Which requests to trace: return false to let a request through untraced. Default: all. */
   filter?: (c: Context) => boolean;
-  /** The root span's name, read after the handler ran. Default: `GET /posts/:id` (method and route pattern). */
-  spanName?: (c: Context, route: string | undefined) => string;
 }
-
-/** How long the flush waits for the user's own `executionCtx.waitUntil` work: under the ~30 s Workers allow. */
-export const USER_WORK_TIMEOUT_MS = 25_000;
 
 // One trace per request even when the middleware is registered twice (app and a routed sub-app).
 const traced = new WeakSet<Request>();
@@ -28,50 +26,31 @@ const traced = new WeakSet<Request>();
 /**
  * Hono middleware: each request runs in its own trace with a root span (method, route, status, error),
  * continues an incoming `traceparent`, and flushes what it recorded without losing it: in the platform's
- * `waitUntil` where there is one, else awaited before the response leaves (bounded).
+ * `waitUntil` where there is one (after the user's own `waitUntil` work), else awaited before the
+ * response leaves (bounded).
  */
-export function withHono(options: HonoTracingOptions = {}): MiddlewareHandler {
+export function withHono(options: HonoOptions = {}): MiddlewareHandler {
   return async function lumiqtraceMiddleware(c, next) {
     if (traced.has(c.req.raw) || options.filter?.(c) === false) return next();
     traced.add(c.req.raw);
     initFromBindings(c.env);
 
     const method = c.req.method;
-    const customName = (route: string | undefined): string | undefined => {
-      try {
-        return options.spanName?.(c, route);
-      } catch {
-        return undefined; // a naming bug must not fail the request
-      }
-    };
-    const userWork = trackUserWaitUntil(c);
-    const platformWaitUntil = userWork?.waitUntil ?? waitUntilOf(netlifyContext(c)) ?? vercelWaitUntil();
-    const flushTimeoutMs = options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
-
     const res = await runInvocation(
       {
         name: method,
         platform: "hono",
         traceparent: c.req.header("traceparent"),
-        flushTimeoutMs,
-        // On Workers: after our flush, wait for the user's own waitUntil work, then flush what it recorded.
-        waitUntil:
-          userWork && platformWaitUntil
-            ? (flushed) =>
-                platformWaitUntil(
-                  flushed
-                    .then(() => userWork.settled())
-                    .then(() => lumiqtrace.flush({ timeoutMs: flushTimeoutMs })),
-                )
-            : platformWaitUntil,
+        flushTimeoutMs: options.flushTimeoutMs,
+        waitUntilFrom: executionContext(c) ?? netlifyContext(c) ?? vercelRequestContext(),
       },
       async (span) => {
         // Set here, not as start attributes, so they also land on an outer adapter's span (withLambda(handle(app))).
-        span.setAttributes({ "http.request.method": method, "url.path": c.req.path });
+        span.setAttributes({ [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_PATH]: c.req.path });
         await next();
         const route = respondingRoute(c);
-        if (route !== undefined) span.setAttribute("http.route", route);
-        span.updateName(customName(route) ?? (route ? `${method} ${route}` : method));
+        if (route !== undefined) span.setAttribute(ATTR_HTTP_ROUTE, route);
+        span.updateName(spanNameOf(options, c, route) ?? (route ? `${method} ${route}` : method));
         if (c.error) span.recordError(c.error);
         return c.res;
       },
@@ -82,6 +61,15 @@ export function withHono(options: HonoTracingOptions = {}): MiddlewareHandler {
       c.res = res;
     }
   };
+}
+
+function spanNameOf(options: HonoOptions, c: Context, route: string | undefined): string | undefined {
+  try {
+    const name = typeof options.spanName === "function" ? options.spanName(c, route) : options.spanName;
+    return typeof name === "string" && name ? name : undefined;
+  } catch {
+    return undefined; // a naming bug must not fail the request
+  }
 }
 
 /** The pattern of the route that answered (`/posts/:id`), or undefined when only middleware ran (a 404). */
@@ -95,67 +83,18 @@ function respondingRoute(c: Context): string | undefined {
   }
 }
 
-/** hono/netlify passes Netlify's context (with `waitUntil` where Netlify has rolled it out) as `c.env.context`. */
-function netlifyContext(c: Context): unknown {
-  return (c.env as { context?: unknown } | undefined)?.context;
-}
-
-/**
- * On Workers, wraps `executionCtx.waitUntil` for this request so the flush can wait for the user's own
- * background work (events recorded there would otherwise be lost). Undefined where there is no
- * ExecutionContext (the getter throws on Node, Bun, Deno, hono/vercel, hono/aws-lambda).
- */
-function trackUserWaitUntil(c: Context): { waitUntil: WaitUntil; settled: () => Promise<void> } | undefined {
-  let ctx: { waitUntil?: unknown } | undefined;
+/** Workers' ExecutionContext; the getter throws where there is none (Node, Bun, Deno, hono/vercel, hono/aws-lambda). */
+function executionContext(c: Context): unknown {
   try {
-    ctx = c.executionCtx as { waitUntil?: unknown };
+    return c.executionCtx;
   } catch {
     return undefined;
   }
-  const original = waitUntilOf(ctx);
-  if (!original) return undefined;
-  const pending = new Set<Promise<unknown>>();
-  const own = Object.getOwnPropertyDescriptor(ctx, "waitUntil");
-  const tracking = (promise: Promise<unknown>): void => {
-    const settled: Promise<unknown> = Promise.resolve(promise).then(
-      () => pending.delete(settled),
-      () => pending.delete(settled),
-    );
-    pending.add(settled);
-    original(promise);
-  };
-  try {
-    ctx.waitUntil = tracking;
-  } catch {
-    // a frozen context: its waitUntil still works, only the user's work is not waited for
-  }
-  const settled = async (): Promise<void> => {
-    const deadline = Date.now() + USER_WORK_TIMEOUT_MS;
-    // Work registered while we wait (waitUntil inside waitUntil) is waited for too.
-    while (pending.size > 0 && Date.now() < deadline) {
-      await settledOrTimeout(Promise.allSettled([...pending]), deadline - Date.now());
-    }
-    try {
-      // Put the context back as it was (a test's ExecutionContext may serve many requests).
-      if (ctx.waitUntil === tracking) {
-        if (own) Object.defineProperty(ctx, "waitUntil", own);
-        else delete ctx.waitUntil;
-      }
-    } catch {
-      // frozen after all: harmless, the wrapper only counts
-    }
-  };
-  return { waitUntil: original, settled };
 }
 
-function settledOrTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    void promise.then(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+/** hono/netlify passes Netlify's context (with `waitUntil` where Netlify has rolled it out) as `c.env.context`. */
+function netlifyContext(c: Context): unknown {
+  return (c.env as { context?: unknown } | undefined)?.context;
 }
 
 /**
@@ -166,6 +105,6 @@ function initFromBindings(env: unknown): void {
   if (!env || typeof env !== "object") return;
   const apiKey = (env as Record<string, unknown>).LUMIQTRACE_API_KEY;
   if (typeof apiKey !== "string" || apiKey === "") return;
-  if (isInitialized() && lumiqtrace.getClient().options.apiKey) return;
-  lumiqtrace.init({}, env as Record<string, unknown>);
+  if (isInitialized() && getClient().options.apiKey) return;
+  init({}, env as Record<string, unknown>);
 }

@@ -1,3 +1,19 @@
+import {
+  ATTR_AWS_LAMBDA_EVENT_SOURCE,
+  ATTR_CLOUD_PLATFORM,
+  ATTR_CLOUD_PROVIDER,
+  ATTR_CLOUD_REGION,
+  ATTR_CLOUD_RESOURCE_ID,
+  ATTR_FAAS_COLDSTART,
+  ATTR_FAAS_INVOCATION_ID,
+  ATTR_FAAS_MAX_MEMORY,
+  ATTR_FAAS_NAME,
+  ATTR_FAAS_TRIGGER,
+  ATTR_FAAS_VERSION,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_ROUTE,
+  ATTR_URL_PATH,
+} from "@lumiqtrace/sdk/serverless";
 import type { Context } from "aws-lambda";
 
 /** Where an invocation came from: the value of the `aws.lambda.event_source` attribute. */
@@ -90,18 +106,18 @@ export function describeInvocation(
   const source = eventSource(event);
   const memoryMb = Number(context?.memoryLimitInMB);
   const attributes: Record<string, unknown> = {
-    "cloud.provider": "aws",
-    "cloud.platform": "aws_lambda",
-    "cloud.region": globalThis.process?.env?.AWS_REGION,
-    "cloud.resource_id": context?.invokedFunctionArn,
-    "faas.name": context?.functionName,
-    "faas.version": context?.functionVersion,
-    "faas.invocation_id": context?.awsRequestId,
-    "faas.coldstart": coldStart,
+    [ATTR_CLOUD_PROVIDER]: "aws",
+    [ATTR_CLOUD_PLATFORM]: "aws_lambda",
+    [ATTR_CLOUD_REGION]: globalThis.process?.env?.AWS_REGION,
+    [ATTR_CLOUD_RESOURCE_ID]: context?.invokedFunctionArn,
+    [ATTR_FAAS_NAME]: context?.functionName,
+    [ATTR_FAAS_VERSION]: context?.functionVersion,
+    [ATTR_FAAS_INVOCATION_ID]: context?.awsRequestId,
+    [ATTR_FAAS_COLDSTART]: coldStart,
     // OpenTelemetry counts faas.max_memory in bytes
-    "faas.max_memory": memoryMb > 0 ? memoryMb * 1024 * 1024 : undefined,
-    "faas.trigger": TRIGGERS[source],
-    "aws.lambda.event_source": source,
+    [ATTR_FAAS_MAX_MEMORY]: memoryMb > 0 ? memoryMb * 1024 * 1024 : undefined,
+    [ATTR_FAAS_TRIGGER]: TRIGGERS[source],
+    [ATTR_AWS_LAMBDA_EVENT_SOURCE]: source,
   };
   const name = str(context?.functionName) ?? "lambda";
   if (TRIGGERS[source] !== "http") return { name, attributes, traceparent: undefined, source };
@@ -118,9 +134,9 @@ export function describeInvocation(
       : routeKey && routeKey !== "$default"
         ? routeKey.slice(routeKey.indexOf(" ") + 1)
         : undefined;
-  attributes["http.request.method"] = method;
-  attributes["http.route"] = route;
-  attributes["url.path"] = path;
+  attributes[ATTR_HTTP_REQUEST_METHOD] = method;
+  attributes[ATTR_HTTP_ROUTE] = route;
+  attributes[ATTR_URL_PATH] = path;
   const target = route ?? path;
   return {
     name: method && target ? `${method} ${target}` : name,

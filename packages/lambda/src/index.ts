@@ -1,19 +1,24 @@
 import {
+  boundByTimeLeft,
+  callWithCallback,
   copyOwnProperties,
-  DEFAULT_FLUSH_TIMEOUT_MS,
   getClient,
   type InvocationOptions,
   isWrapped,
   markWrapped,
+  remainingMs,
   runInvocation,
   type Span,
-} from "@lumiqtrace/sdk";
+  takeColdStart,
+} from "@lumiqtrace/sdk/serverless";
 import type { Callback, Context, Handler, StreamifyHandler } from "aws-lambda";
 import { type Described, describeInvocation, resultStatus } from "./event.js";
 
 export { eventSource, type EventSource } from "./event.js";
 
 export interface LambdaOptions {
+  /** The root span's name, or a function of the event and context that returns it. Default: `METHOD route` for HTTP events, else the function's name. */
+  spanName?: string | ((event: unknown, context: Context) => string);
   /** The most the flush may hold an invocation, in ms (also capped by the time the invocation has left). Default 2000. */
   flushTimeoutMs?: number;
   /** Time kept free before Lambda's deadline: the flush gives up at least this many ms before it. Default 100. */
@@ -27,21 +32,7 @@ export interface LambdaOptions {
 }
 
 const STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
-const DEFAULT_MARGIN_MS = 100;
 const DEFAULT_WARNING_MS = 500;
-/** Lambda may initialise an environment ahead of demand; a first invoke this long after init is not cold. */
-const PROACTIVE_INIT_MS = 10_000;
-
-// Process-wide facts (the process's first invocation), never per-invocation state.
-const loadedAt = Date.now();
-let firstInvocation = true;
-
-function takeColdStart(): boolean {
-  if (!firstInvocation) return false;
-  firstInvocation = false;
-  if (globalThis.process?.env?.AWS_LAMBDA_INITIALIZATION_TYPE === "provisioned-concurrency") return false;
-  return Date.now() - loadedAt <= PROACTIVE_INIT_MS;
-}
 
 /** The Node.js major version of the Lambda runtime (`AWS_EXECUTION_ENV`), else of this process. */
 function runtimeMajor(): number {
@@ -50,21 +41,8 @@ function runtimeMajor(): number {
   return Number(managed?.[1] ?? proc?.versions?.node?.split(".")[0] ?? 0);
 }
 
-function remainingMs(context: Context | undefined): number | undefined {
-  try {
-    const ms = context?.getRemainingTimeInMillis?.();
-    return typeof ms === "number" && Number.isFinite(ms) ? ms : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function flushBound(context: Context | undefined, options: LambdaOptions): number {
-  const configured = options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
-  const left = remainingMs(context);
-  if (left === undefined) return configured;
-  return Math.max(0, Math.min(configured, left - (options.deadlineMarginMs ?? DEFAULT_MARGIN_MS)));
-}
+const flushBound = (context: Context | undefined, options: LambdaOptions) =>
+  boundByTimeLeft(context, options.flushTimeoutMs, options.deadlineMarginMs);
 
 /** Ends the root span as a timeout and flushes, `timeoutWarningMs` before the deadline. */
 function armTimeoutWarning(span: Span, context: Context | undefined, options: LambdaOptions) {
@@ -95,9 +73,14 @@ function streamFinished(stream: unknown, boundMs: number): Promise<void> | undef
   if (!s?.writableEnded || s.writableFinished || s.destroyed || typeof s.once !== "function")
     return undefined;
   return new Promise((resolve) => {
-    s.once!("finish", resolve);
-    s.once!("close", resolve);
-    (setTimeout(resolve, boundMs) as { unref?: () => void }).unref?.();
+    const bound = setTimeout(resolve, boundMs);
+    (bound as { unref?: () => void }).unref?.();
+    const done = () => {
+      clearTimeout(bound);
+      resolve();
+    };
+    s.once!("finish", done);
+    s.once!("close", done);
   });
 }
 
@@ -117,18 +100,33 @@ function describeSafely(event: unknown, context: Context | undefined): Described
   return describeInvocation(undefined, undefined, coldStart);
 }
 
+function spanNameOf(
+  options: LambdaOptions,
+  event: unknown,
+  context: Context | undefined,
+): string | undefined {
+  try {
+    const name =
+      typeof options.spanName === "function" ? options.spanName(event, context!) : options.spanName;
+    return typeof name === "string" && name ? name : undefined;
+  } catch {
+    return undefined; // a naming bug must not fail the invocation
+  }
+}
+
 function trace<T>(
   event: unknown,
   context: Context | undefined,
   options: LambdaOptions,
-  run: (span: Span) => T | Promise<T>,
+  run: () => T | Promise<T>,
 ): Promise<T> {
   const { name, attributes, traceparent, source } = describeSafely(event, context);
-  const invocation: InvocationOptions = {
-    name,
+  const invocation: InvocationOptions<T> = {
+    name: spanNameOf(options, event, context) ?? name,
     platform: "lambda",
     attributes,
     traceparent,
+    statusOf: (result) => resultStatus(result, source),
     // read when the flush starts: what is left of the invocation then, not at its start
     get flushTimeoutMs() {
       return flushBound(context, options);
@@ -137,17 +135,7 @@ function trace<T>(
   return runInvocation(invocation, async (span) => {
     const warning = armTimeoutWarning(span, context, options);
     try {
-      const result = await run(span);
-      try {
-        const status = resultStatus(result, source);
-        if (status !== undefined) {
-          span.setAttribute("http.response.status_code", status);
-          if (status >= 500) span.setStatus("error");
-        }
-      } catch {
-        // a result whose statusCode getter throws is still the handler's result
-      }
-      return result;
+      return await run();
     } finally {
       clearTimeout(warning);
     }
@@ -206,18 +194,11 @@ export function withLambda<H extends Function>(handler: H, options: LambdaOption
     // handler returned, so its own rules (callbackWaitsForEmptyEventLoop) still apply. runInvocation calls
     // the handler synchronously, so `returned` is set when trace() returns.
     let returned: unknown;
-    const traced = trace(
-      event,
-      context,
-      options,
-      () =>
-        new Promise((resolve, reject) => {
-          returned = handler.call(this, event, context, (error: unknown, result: unknown) =>
-            error === undefined || error === null ? resolve(result) : reject(error),
-          );
-          if (isThenable(returned)) returned.then(resolve, reject);
-        }),
-    );
+    const traced = trace(event, context, options, () => {
+      const call = callWithCallback(handler, this, args);
+      returned = call.returned;
+      return call.settled;
+    });
     // A promise returned alongside the callback settles the invocation too, as the runtime would let it.
     if (isThenable(returned) || typeof third !== "function") return traced;
     traced.then(
@@ -230,5 +211,3 @@ export function withLambda<H extends Function>(handler: H, options: LambdaOption
   copyOwnProperties(handler, wrapped);
   return markWrapped(wrapped) as unknown as H;
 }
-
-export type { LambdaOptions as WithLambdaOptions };

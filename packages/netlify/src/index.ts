@@ -1,13 +1,29 @@
 import { Readable } from "node:stream";
-import type { Context, Handler, HandlerContext, HandlerEvent } from "@netlify/functions";
 import {
+  ATTR_CLOUD_REGION,
+  ATTR_FAAS_COLDSTART,
+  ATTR_FAAS_INVOCATION_ID,
+  ATTR_FAAS_NAME,
+  ATTR_FAAS_TRIGGER,
+  ATTR_GEO_COUNTRY_ISO_CODE,
+  ATTR_GEO_LOCALITY_NAME,
+  ATTR_GEO_REGION_ISO_CODE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_NETLIFY_DEPLOY_CONTEXT,
+  ATTR_NETLIFY_DEPLOY_ID,
+  ATTR_NETLIFY_SITE_ID,
+  ATTR_NETLIFY_SITE_NAME,
+  ATTR_NETLIFY_SITE_URL,
+  ATTR_URL_PATH,
+  boundByTimeLeft,
+  callWithCallback,
   copyOwnProperties,
-  DEFAULT_FLUSH_TIMEOUT_MS,
   isWrapped,
   markWrapped,
   runInvocation,
-  waitUntilOf,
-} from "@lumiqtrace/sdk";
+  takeColdStart,
+} from "@lumiqtrace/sdk/serverless";
+import type { Context, Handler, HandlerContext, HandlerEvent } from "@netlify/functions";
 
 export type {
   Config,
@@ -18,9 +34,9 @@ export type {
   HandlerResponse,
 } from "@netlify/functions";
 
-export interface WithNetlifyOptions {
-  /** Root span name. Default: `METHOD /path` of the request. */
-  name?: string;
+export interface NetlifyOptions {
+  /** The root span's name, or a function of the request (modern) or event (classic) that returns it. Default: `METHOD /path`. */
+  spanName?: string | ((input: Request | HandlerEvent) => string);
   /** The most the flush may hold the function, ms (default 2000). Classic functions: also capped by the time left. */
   flushTimeoutMs?: number;
 }
@@ -29,10 +45,6 @@ export interface WithNetlifyOptions {
 export type ModernHandler = (req: Request, context: Context) => Response | Promise<Response>;
 
 const STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
-/** Left for the platform to send the response after a classic function's flush, ms. */
-const CLASSIC_MARGIN_MS = 100;
-/** Module scope is per instance: the first invocation an instance serves is its cold start. */
-let coldStart = true;
 
 /** Web `Request`, by shape: the bundle and the runtime may not share one `Request` class. */
 const isRequest = (value: unknown): value is Request =>
@@ -55,12 +67,12 @@ function headerGeo(value: string | undefined): Context["geo"] | undefined {
 /** What Netlify tells about the request's origin and the site. */
 function netlifyAttributes(geo: Context["geo"] | undefined, site: Partial<Context["site"]> | undefined) {
   return {
-    "geo.country.iso_code": geo?.country?.code,
-    "geo.region.iso_code": geo?.subdivision?.code,
-    "geo.locality.name": geo?.city,
-    "netlify.site.id": site?.id,
-    "netlify.site.name": site?.name,
-    "netlify.site.url": site?.url,
+    [ATTR_GEO_COUNTRY_ISO_CODE]: geo?.country?.code,
+    [ATTR_GEO_REGION_ISO_CODE]: geo?.subdivision?.code,
+    [ATTR_GEO_LOCALITY_NAME]: geo?.city,
+    [ATTR_NETLIFY_SITE_ID]: site?.id,
+    [ATTR_NETLIFY_SITE_NAME]: site?.name,
+    [ATTR_NETLIFY_SITE_URL]: site?.url,
   };
 }
 
@@ -69,25 +81,35 @@ function withoutEmpty(values: Record<string, unknown>): Record<string, unknown> 
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== "" && v !== undefined));
 }
 
-function traceModern(handler: Function, options: WithNetlifyOptions, self: unknown, args: unknown[]) {
+function spanNameOf(options: NetlifyOptions, input: Request | HandlerEvent): string | undefined {
+  try {
+    const name = typeof options.spanName === "function" ? options.spanName(input) : options.spanName;
+    return typeof name === "string" && name ? name : undefined;
+  } catch {
+    return undefined; // a naming bug must not fail the request
+  }
+}
+
+function traceModern(handler: Function, options: NetlifyOptions, self: unknown, args: unknown[]) {
   const [req, context] = args as [Request, Context | undefined];
   const url = new URL(req.url);
   return runInvocation(
     {
-      name: options.name ?? `${req.method} ${url.pathname}`,
+      name: spanNameOf(options, req) ?? `${req.method} ${url.pathname}`,
       platform: "netlify",
       traceparent: req.headers.get("traceparent"),
-      waitUntil: waitUntilOf(context), // rolled out gradually: looked up on every request
+      // rolled out gradually: looked up on every request; the user's own waitUntil work is waited for too
+      waitUntilFrom: context,
       flushTimeoutMs: options.flushTimeoutMs,
       attributes: withoutEmpty({
-        "http.request.method": req.method,
-        "url.path": url.pathname,
-        "faas.trigger": "http",
-        "faas.coldstart": coldStart,
-        "faas.invocation_id": req.headers.get("x-nf-request-id") || context?.requestId,
-        "cloud.region": context?.server?.region,
-        "netlify.deploy.id": context?.deploy?.id,
-        "netlify.deploy.context": context?.deploy?.context,
+        [ATTR_HTTP_REQUEST_METHOD]: req.method,
+        [ATTR_URL_PATH]: url.pathname,
+        [ATTR_FAAS_TRIGGER]: "http",
+        [ATTR_FAAS_COLDSTART]: takeColdStart(),
+        [ATTR_FAAS_INVOCATION_ID]: req.headers.get("x-nf-request-id") || context?.requestId,
+        [ATTR_CLOUD_REGION]: context?.server?.region,
+        [ATTR_NETLIFY_DEPLOY_ID]: context?.deploy?.id,
+        [ATTR_NETLIFY_DEPLOY_CONTEXT]: context?.deploy?.context,
         ...netlifyAttributes(context?.geo, context?.site),
       }),
     },
@@ -95,25 +117,17 @@ function traceModern(handler: Function, options: WithNetlifyOptions, self: unkno
   );
 }
 
-/** The deadline of a classic function's flush: the option, capped by the time the invocation has left. */
-function classicFlushTimeout(options: WithNetlifyOptions, context: HandlerContext | undefined): number {
-  const wanted = options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
-  const left =
-    typeof context?.getRemainingTimeInMillis === "function" ? context.getRemainingTimeInMillis() : NaN;
-  return Number.isFinite(left) ? Math.max(0, Math.min(wanted, left - CLASSIC_MARGIN_MS)) : wanted;
-}
-
 /** Calls a classic handler. One written for a callback `(event, context, callback)` settles through it. */
 function callClassic(handler: Function, self: unknown, args: unknown[], streaming: boolean): Promise<any> {
   if (streaming || handler.length < 3 || typeof args[2] !== "function") return handler.apply(self, args);
-  return new Promise((resolve, reject) => {
-    const callback = (error: unknown, result: unknown) => (error != null ? reject(error) : resolve(result));
-    const returned = handler.apply(self, [args[0], args[1], callback, ...args.slice(3)]);
-    if (typeof returned?.then === "function") returned.then(resolve, reject);
-  });
+  return callWithCallback(handler, self, args).settled;
 }
 
-async function traceClassic(handler: Function, options: WithNetlifyOptions, self: unknown, args: unknown[]) {
+/** A classic result's `statusCode`. */
+const statusCodeOf = (result: unknown) =>
+  (result as { statusCode?: unknown } | null)?.statusCode as number | undefined;
+
+async function traceClassic(handler: Function, options: NetlifyOptions, self: unknown, args: unknown[]) {
   const streaming = (handler as unknown as Record<symbol, unknown>)[STREAMING] !== undefined;
   const event = args[0] as HandlerEvent;
   const context = args[streaming ? 2 : 1] as HandlerContext | undefined;
@@ -123,23 +137,24 @@ async function traceClassic(handler: Function, options: WithNetlifyOptions, self
     {
       // scheduled and event-triggered classic functions get an event without an HTTP method
       name:
-        options.name ??
+        spanNameOf(options, event) ??
         (event?.httpMethod
           ? `${event.httpMethod} ${event.path}`
           : context?.functionName || "netlify function"),
       platform: "netlify",
       traceparent: headers.traceparent,
+      statusOf: statusCodeOf,
       // read when the flush starts: what the invocation has left then
       get flushTimeoutMs() {
-        return classicFlushTimeout(options, context);
+        return boundByTimeLeft(context, options.flushTimeoutMs);
       },
       attributes: withoutEmpty({
-        "http.request.method": event?.httpMethod,
-        "url.path": event?.path,
-        "faas.trigger": event?.httpMethod ? "http" : "other",
-        "faas.coldstart": coldStart,
-        "faas.name": context?.functionName,
-        "faas.invocation_id": headers["x-nf-request-id"] || context?.awsRequestId,
+        [ATTR_HTTP_REQUEST_METHOD]: event?.httpMethod,
+        [ATTR_URL_PATH]: event?.path,
+        [ATTR_FAAS_TRIGGER]: event?.httpMethod ? "http" : "other",
+        [ATTR_FAAS_COLDSTART]: takeColdStart(),
+        [ATTR_FAAS_NAME]: context?.functionName,
+        [ATTR_FAAS_INVOCATION_ID]: headers["x-nf-request-id"] || context?.awsRequestId,
         ...netlifyAttributes(headerGeo(headers["x-nf-geo"]), {
           id: process.env.SITE_ID,
           name: process.env.SITE_NAME,
@@ -147,10 +162,8 @@ async function traceClassic(handler: Function, options: WithNetlifyOptions, self
         }),
       }),
     },
-    async (root) => {
+    async () => {
       const result = await callClassic(handler, self, args, streaming);
-      root.setAttribute("http.response.status_code", result?.statusCode);
-      if (result?.statusCode >= 500) root.setStatus("error");
       // `stream()`: the body is read after we return, so the trace ends when the body does (via a Response)
       if (!isStreamBody(result?.body)) return result;
       streamBody = { result, node: result.body instanceof Readable };
@@ -168,16 +181,14 @@ async function traceClassic(handler: Function, options: WithNetlifyOptions, self
  * functions hand the flush to `context.waitUntil` when there is one, classic functions await it.
  */
 // Classic first: TypeScript types an unannotated `(event, context) =>` from the first overload it tries.
-export function withNetlify<H extends Handler>(handler: H, options?: WithNetlifyOptions): H;
-export function withNetlify<H extends ModernHandler>(handler: H, options?: WithNetlifyOptions): H;
-export function withNetlify<H extends Function>(handler: H, options?: WithNetlifyOptions): H;
-export function withNetlify<H extends Function>(handler: H, options: WithNetlifyOptions = {}): H {
+export function withNetlify<H extends Handler>(handler: H, options?: NetlifyOptions): H;
+export function withNetlify<H extends ModernHandler>(handler: H, options?: NetlifyOptions): H;
+export function withNetlify<H extends Function>(handler: H, options?: NetlifyOptions): H;
+export function withNetlify<H extends Function>(handler: H, options: NetlifyOptions = {}): H {
   if (isWrapped(handler)) return handler;
   const wrapped = function (this: unknown, ...args: unknown[]) {
     const trace = isRequest(args[0]) ? traceModern : traceClassic;
-    const result = trace(handler, options, this, args);
-    coldStart = false;
-    return result;
+    return trace(handler, options, this, args);
   };
   // name, length, own properties and Lambda's streaming markers (a `stream()` handler on Netlify) stay
   copyOwnProperties(handler, wrapped);

@@ -7,7 +7,9 @@ export type Validation = { ok: true; batch: Batch } | { ok: false; error: string
 
 // Each list is typed by the interface it checks: a field added to (or removed from) the type and not
 // here is a compile error, so the validator cannot drift from what the SDK emits.
-const BATCH_FIELDS = new Set(Object.keys({ sdk: 1, sentAt: 1, dropped: 1, events: 1 } satisfies Record<keyof Batch, 1>));
+const BATCH_FIELDS = new Set(
+  Object.keys({ sdk: 1, sentAt: 1, dropped: 1, events: 1 } satisfies Record<keyof Batch, 1>),
+);
 const EVENT_FIELDS = new Set(
   Object.keys({
     id: 1,
@@ -31,7 +33,9 @@ const EVENT_FIELDS = new Set(
   } satisfies Record<keyof SpanEvent, 1>),
 );
 const SDK_FIELDS = new Set(Object.keys({ name: 1, version: 1 } satisfies Record<keyof Batch["sdk"], 1>));
-const ERROR_FIELDS = new Set(Object.keys({ type: 1, message: 1, status: 1 } satisfies Record<keyof SpanError, 1>));
+const ERROR_FIELDS = new Set(
+  Object.keys({ type: 1, message: 1, status: 1 } satisfies Record<keyof SpanError, 1>),
+);
 const KINDS = new Set(Object.keys({ invocation: 1, llm: 1, custom: 1 } satisfies Record<SpanKind, 1>));
 const STATUSES = new Set(Object.keys({ ok: 1, error: 1, cancelled: 1 } satisfies Record<SpanStatus, 1>));
 const TRACE_ID = /^[0-9a-f]{32}$/;

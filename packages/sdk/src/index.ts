@@ -5,4 +5,12 @@ export { withLumiqtraceContext } from "./user-context.js";
 export type { Client, ClientStats, FlushOptions } from "./client.js";
 export type { LumiqtraceOptions } from "./options.js";
 export type { Span } from "./span.js";
-export type { AttributeValue, Attributes, SpanError, SpanEvent, SpanKind, SpanStatus, UserContext } from "./types.js";
+export type {
+  AttributeValue,
+  Attributes,
+  SpanError,
+  SpanEvent,
+  SpanKind,
+  SpanStatus,
+  UserContext,
+} from "./types.js";

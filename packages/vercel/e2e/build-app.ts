@@ -18,7 +18,7 @@ function newestMtime(path: string): number {
 }
 
 export default async function buildApp(): Promise<void> {
-  const dist = join(PACKAGE_DIR, "dist", "index.js");
+  const dist = join(PACKAGE_DIR, "dist", "index.mjs");
   if (!existsSync(dist))
     throw new Error("build @lumiqtrace/vercel first: pnpm --filter @lumiqtrace/vercel build");
   const buildId = join(APP_DIR, ".next", "BUILD_ID");

@@ -1,13 +1,21 @@
 import {
+  ATTR_CLOUD_REGION,
+  ATTR_FAAS_INVOCATION_ID,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_URL_PATH,
   isWrapped,
   markWrapped,
   runInvocation,
   type Span,
-  vercelWaitUntil,
+  vercelRequestContext,
   type WaitUntil,
-} from "@lumiqtrace/sdk";
+} from "@lumiqtrace/sdk/serverless";
 
 export interface VercelOptions {
+  /** The root span's name, or a function of the request that returns it. Default: `METHOD route` (or `METHOD path`). */
+  spanName?: string | ((req: Request) => string);
   /**
    * The route pattern, recorded as `http.route` and used in the span name (`GET /api/items/[id]`).
    * Default in a Next route handler: the request path with the dynamic `params` put back as `[name]`;
@@ -20,8 +28,10 @@ export interface VercelOptions {
 
 /** How the wrapper finds what the platform offers: shared by `withVercel` and `withVercelRoute`. */
 export interface Platform {
-  /** The request's `waitUntil`, looked up per request; undefined when none can be trusted. */
-  findWaitUntil(): WaitUntil | undefined;
+  /** The request's context with a `waitUntil` (Vercel's), looked up per request; undefined when none can be trusted. */
+  waitUntilFrom(): unknown;
+  /** A bare `waitUntil` for when there is no such context (Next's `after()`). */
+  waitUntil?: WaitUntil;
   /** Control-flow errors (Next's `redirect()`): the HTTP status they stand for, else undefined. */
   controlFlowStatus?(error: unknown): number | undefined;
 }
@@ -60,8 +70,8 @@ function vercelAttributes(headers: Headers): Record<string, string> {
   const region = parts.length > 1 ? parts[parts.length - 2] : undefined;
   const envRegion = env()?.VERCEL_REGION;
   const attributes: Record<string, string> = {};
-  if (id) attributes["faas.invocation_id"] = id;
-  if (region || envRegion) attributes["cloud.region"] = (region || envRegion)!;
+  if (id) attributes[ATTR_FAAS_INVOCATION_ID] = id;
+  if (region || envRegion) attributes[ATTR_CLOUD_REGION] = (region || envRegion)!;
   return attributes;
 }
 
@@ -83,17 +93,24 @@ export function wrapRequestHandler<Args extends any[], R>(
     const route = options.route ?? (nextContext && path ? routeFromParams(path, params ?? {}) : undefined);
     const method = req?.method ?? "";
     const attributes: Record<string, unknown> = req
-      ? { "http.request.method": method, "url.path": path, ...(headers && vercelAttributes(headers)) }
+      ? {
+          [ATTR_HTTP_REQUEST_METHOD]: method,
+          [ATTR_URL_PATH]: path,
+          ...(headers && vercelAttributes(headers)),
+        }
       : {};
-    if (route) attributes["http.route"] = route;
+    if (route) attributes[ATTR_HTTP_ROUTE] = route;
 
     return runInvocation(
       {
-        name: req ? `${method} ${route ?? path}` : handler.name || "handler",
+        name:
+          (req && spanNameOf(options, req)) ??
+          (req ? `${method} ${route ?? path}` : handler.name || "handler"),
         platform: "vercel",
         attributes,
         traceparent: headers?.get("traceparent"),
-        waitUntil: platform.findWaitUntil(),
+        waitUntilFrom: platform.waitUntilFrom(),
+        waitUntil: platform.waitUntil,
         flushTimeoutMs: options.flushTimeoutMs,
         isIgnoredError: (error) => platform.controlFlowStatus?.(error) !== undefined,
       },
@@ -102,7 +119,7 @@ export function wrapRequestHandler<Args extends any[], R>(
           return await handler.apply(this, args);
         } catch (error) {
           const status = platform.controlFlowStatus?.(error);
-          if (status !== undefined) span.setAttribute("http.response.status_code", status);
+          if (status !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
           throw error;
         }
       },
@@ -136,7 +153,16 @@ function readRequest(req: Request): { path?: string; headers?: Headers } {
   return { path, headers };
 }
 
-export const vercelFunctions: Platform = { findWaitUntil: vercelWaitUntil };
+export const vercelFunctions: Platform = { waitUntilFrom: vercelRequestContext };
+
+function spanNameOf(options: VercelOptions, req: Request): string | undefined {
+  try {
+    const name = typeof options.spanName === "function" ? options.spanName(req) : options.spanName;
+    return typeof name === "string" && name ? name : undefined;
+  } catch {
+    return undefined; // a naming bug must not fail the request
+  }
+}
 
 /** The handler's own parameters; one that takes none can still be called with a request. */
 export type RouteArgs<Args extends any[]> = Args extends [] ? [req?: Request, ctx?: unknown] : Args;

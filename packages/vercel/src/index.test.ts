@@ -1,5 +1,5 @@
 import { type Collector, startCollector } from "@lumiqtrace/collector";
-import { getTraceContext, lumiqtrace } from "@lumiqtrace/sdk";
+import { lumiqtrace } from "@lumiqtrace/sdk";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { routeFromParams } from "./functions.js";
 import { nextControlFlowStatus, withVercel, withVercelRoute } from "./index.js";
@@ -164,7 +164,7 @@ describe("off Vercel, outside a Next request (plain Node)", () => {
         s.setAttribute("item.id", id);
         await new Promise((r) => setTimeout(r, Number(id) % 7));
       });
-      return Response.json({ id, traceId: getTraceContext()?.traceId, method: req.method });
+      return Response.json({ id, traceId: lumiqtrace.getTraceContext()?.traceId, method: req.method });
     });
     const ids = Array.from({ length: 20 }, (_, i) => String(i));
     const answers = await Promise.all(

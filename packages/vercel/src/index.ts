@@ -1,4 +1,4 @@
-import { type WaitUntil, waitUntilOf } from "@lumiqtrace/sdk";
+import { type WaitUntil, waitUntilOf } from "@lumiqtrace/sdk/serverless";
 // `.js`: resolvable by Node's ESM loader too, should the app leave this package unbundled.
 import { after } from "next/server.js";
 import {
@@ -14,10 +14,11 @@ export { withVercel, type RouteArgs, type VercelOptions } from "./functions.js";
 const NEXT_REQUEST_CONTEXT = Symbol.for("@next/request-context");
 
 /** Next's own request context: platforms (and `next start`'s Edge sandbox) put `waitUntil` there. */
-function nextContextWaitUntil(): WaitUntil | undefined {
+function nextRequestContext(): unknown {
   try {
     const holder = (globalThis as Record<symbol, { get?: () => unknown } | undefined>)[NEXT_REQUEST_CONTEXT];
-    return waitUntilOf(holder?.get?.());
+    const context = holder?.get?.();
+    return waitUntilOf(context) ? context : undefined;
   } catch {
     return undefined;
   }
@@ -43,7 +44,8 @@ export function nextControlFlowStatus(error: unknown): number | undefined {
 }
 
 const nextRoute: Platform = {
-  findWaitUntil: () => vercelFunctions.findWaitUntil() ?? nextContextWaitUntil() ?? afterResponse,
+  waitUntilFrom: () => vercelFunctions.waitUntilFrom() ?? nextRequestContext(),
+  waitUntil: afterResponse,
   controlFlowStatus: nextControlFlowStatus,
 };
 

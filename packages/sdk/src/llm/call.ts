@@ -107,7 +107,9 @@ export function startLlmCall(request: LlmRequest): LlmCall {
       span.setAttributes({
         [ATTR_GEN_AI_RESPONSE_ID]: result.id,
         [ATTR_GEN_AI_RESPONSE_MODEL]: result.model,
-        [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: result.finishReasons?.length ? result.finishReasons : undefined,
+        [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: result.finishReasons?.length
+          ? result.finishReasons
+          : undefined,
         [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: u?.input,
         [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: u?.output,
         [ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]: u?.cacheRead,

@@ -14,7 +14,10 @@ export interface IteratorWatch<T> {
  * errors are exactly `source`'s (minus what `see` hides); a throw inside `watch` is swallowed, never the
  * caller's problem.
  */
-export function watchIterator<T>(source: AsyncIterator<T>, watch: IteratorWatch<T>): AsyncIterableIterator<T> {
+export function watchIterator<T>(
+  source: AsyncIterator<T>,
+  watch: IteratorWatch<T>,
+): AsyncIterableIterator<T> {
   const safely = (f: () => void) => {
     try {
       f();
@@ -39,9 +42,7 @@ export function watchIterator<T>(source: AsyncIterator<T>, watch: IteratorWatch<
     next: () => source.next().then(settle, failed),
     return(value?: unknown) {
       safely(() => watch.end("cancelled"));
-      return source.return
-        ? source.return(value as T)
-        : Promise.resolve({ done: true, value: value as T });
+      return source.return ? source.return(value as T) : Promise.resolve({ done: true, value: value as T });
     },
     throw(error?: unknown) {
       return source.throw ? source.throw(error) : Promise.reject(error);

@@ -87,8 +87,7 @@ function proxy(target: Obj, real: Obj, path: string, server: Server, top?: Obj):
         const op = OPERATIONS[name];
         if (op) out = traced(op, value, t, server);
         else if (!top)
-          out =
-            key === "withOptions" ? (...a: unknown[]) => wrapOpenAI(value.apply(t, a)) : value.bind(t);
+          out = key === "withOptions" ? (...a: unknown[]) => wrapOpenAI(value.apply(t, a)) : value.bind(t);
         else out = value.bind((shadow ??= withWrappedClient(t, top)));
       } else if (isResourceOf(value, real)) {
         out = proxy(value as Obj, real, `${name}.`, server, top ?? view);

@@ -1,5 +1,5 @@
 // Route bodies shared by the Node and Edge routes, so both runtimes run the very same code.
-import { getTraceContext, lumiqtrace } from "@lumiqtrace/sdk";
+import { lumiqtrace } from "@lumiqtrace/sdk";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -8,7 +8,7 @@ export async function plain(req: Request): Promise<Response> {
   const work = await lumiqtrace.span("work", async (span) => {
     await sleep(5);
     span.setAttribute("work.runtime", typeof (globalThis as any).EdgeRuntime === "string" ? "edge" : "node");
-    return getTraceContext();
+    return lumiqtrace.getTraceContext();
   });
   return Response.json({ traceId: work?.traceId, path: new URL(req.url).pathname });
 }

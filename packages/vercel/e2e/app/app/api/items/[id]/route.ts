@@ -1,4 +1,4 @@
-import { getTraceContext, lumiqtrace } from "@lumiqtrace/sdk";
+import { lumiqtrace } from "@lumiqtrace/sdk";
 import { withVercelRoute } from "@lumiqtrace/vercel";
 import type { NextRequest } from "next/server";
 
@@ -13,6 +13,6 @@ export const POST = withVercelRoute(
       span.setAttribute("item.id", id);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     });
-    return Response.json({ id, traceId: getTraceContext()?.traceId });
+    return Response.json({ id, traceId: lumiqtrace.getTraceContext()?.traceId });
   },
 );
