@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
-import { startSink } from "./loopback-sink.mjs";
+import { startLoopbackServer } from "@lumiqtrace/test-kit";
 
 const lambdaDir = join(dirname(fileURLToPath(import.meta.url)), "..", "packages", "lambda");
 const { withLambda } = await import(join(lambdaDir, "dist/index.mjs"));
@@ -22,7 +22,7 @@ const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2
 
 // 1. time per invocation: a fake Lambda context (a test double: no runtime here) and an API Gateway v2 event
 {
-  const sink = await startSink();
+  const sink = await startLoopbackServer({ record: false });
   const event = {
     version: "2.0",
     routeKey: "POST /chat",

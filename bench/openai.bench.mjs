@@ -11,7 +11,7 @@ import { lumiqtrace } from "@lumiqtrace/sdk";
 import OpenAI from "openai";
 import { APIPromise } from "openai/core/api-promise";
 import { Stream } from "openai/streaming";
-import { startSink } from "./loopback-sink.mjs";
+import { startLoopbackServer } from "@lumiqtrace/test-kit";
 
 const rows = [];
 const row = (what, value, target, ok) => rows.push({ what, value, target, ok });
@@ -69,7 +69,7 @@ async function fakeFetch(_url, init) {
   return new Response(stream, { headers: { "content-type": "text/event-stream" } });
 }
 
-const sink = await startSink();
+const sink = await startLoopbackServer({ record: false });
 lumiqtrace.init({
   apiKey: "bench",
   baseUrl: sink.url,

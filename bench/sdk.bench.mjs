@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
-import { startSink } from "./loopback-sink.mjs";
+import { startLoopbackServer } from "@lumiqtrace/test-kit";
 
 const require = createRequire(import.meta.url);
 const sdkDir = dirname(require.resolve("@lumiqtrace/sdk/package.json"));
@@ -17,7 +17,7 @@ const rows = [];
 const row = (what, value, target, ok) => rows.push({ what, value, target, ok });
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const sink = await startSink();
+const sink = await startLoopbackServer({ record: false });
 lumiqtrace.init({
   apiKey: "bench",
   baseUrl: sink.url,

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type LoopbackServer, startLoopbackServer } from "../test/loopback-server.js";
+import { type LoopbackServer, startLoopbackServer } from "@lumiqtrace/test-kit";
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
 

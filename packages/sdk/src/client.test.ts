@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type LoopbackServer, startLoopbackServer } from "../test/loopback-server.js";
+import { type LoopbackServer, startLoopbackServer } from "@lumiqtrace/test-kit";
 import { createClient } from "./client.js";
 import { resolveOptions } from "./options.js";
 import { SDK_VERSION } from "./transport.js";

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AsyncLocalStorage } from "node:async_hooks";
-import { type LoopbackServer, startLoopbackServer } from "../test/loopback-server.js";
+import { type LoopbackServer, startLoopbackServer } from "@lumiqtrace/test-kit";
 import { useAsyncLocalStorage } from "./context.js";
 import { init, resetClient } from "./global.js";
 import { lumiqtrace, withLumiqtraceContext } from "./index.js";

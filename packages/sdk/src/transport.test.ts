@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type LoopbackServer, startLoopbackServer } from "../test/loopback-server.js";
+import { type LoopbackServer, startLoopbackServer } from "@lumiqtrace/test-kit";
 import { batchBody, GZIP_FROM_CHARS, parseRetryAfter, postBatch, transportChoice } from "./transport.js";
 
 let server: LoopbackServer;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type LoopbackServer, startLoopbackServer } from "../../test/loopback-server.js";
+import { type LoopbackServer, startLoopbackServer } from "@lumiqtrace/test-kit";
 import { init, resetClient } from "../global.js";
 import { lumiqtrace, withLumiqtraceContext } from "../index.js";
 import { useAsyncLocalStorage } from "../context.js";

@@ -1,0 +1,3 @@
+export { freePort } from "./free-port.mjs";
+export { startProcess } from "./process.mjs";
+export { startLoopbackServer } from "./loopback-server.mjs";
