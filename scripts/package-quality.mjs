@@ -89,9 +89,8 @@ for (const dir of dirs) {
       await run("pnpm", ["--filter", pkg.name, "build"], { cwd: root, maxBuffer: 64 << 20 });
     } catch (error) {
       fail(
-        pkg,
         "does not build",
-        `${error.stdout ?? ""}${error.stderr ?? ""}`.trim().split("\n").slice(-15).join("\n"),
+        `${error.stdout ?? ""}${error.stderr ?? ""}`.trim().split("\n").slice(-30).join("\n"),
       );
       continue;
     }

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Collector, startCollector } from "@lumiqtrace/collector";
 import { build } from "esbuild";
@@ -24,39 +23,32 @@ async function bundleWorker(): Promise<string> {
   return out.outputFiles[0]!.text;
 }
 
-// The `workerd` export condition makes the SDK import node:async_hooks statically: the only way in under nodejs_als.
-const sdkExports = JSON.parse(
-  readFileSync(fileURLToPath(import.meta.resolve("@lumiqtrace/sdk/package.json")), "utf8"),
-).exports["."];
+// Under nodejs_als the SDK's `workerd` export condition (a static import of node:async_hooks) is the only
+// way in: without it this suite fails, it does not skip.
+describe.each([{ flag: "nodejs_compat" }, { flag: "nodejs_als" }])(
+  "withHono on workerd ($flag)",
+  ({ flag }) => {
+    let collector: Collector;
+    let mf: Miniflare;
 
-describe.each([
-  { flag: "nodejs_compat", runs: true },
-  { flag: "nodejs_als", runs: "workerd" in sdkExports },
-])("withHono on workerd ($flag)", ({ flag, runs }) => {
-  let collector: Collector;
-  let mf: Miniflare;
-
-  beforeAll(async () => {
-    if (!runs) return;
-    collector = await startCollector({ port: 0 });
-    mf = new Miniflare({
-      modules: true,
-      script: await bundleWorker(),
-      compatibilityDate: "2026-04-01",
-      compatibilityFlags: [flag],
-      cf: false,
-      bindings: { LUMIQTRACE_API_KEY: collector.apiKey, LUMIQTRACE_BASE_URL: collector.url },
+    beforeAll(async () => {
+      collector = await startCollector({ port: 0 });
+      mf = new Miniflare({
+        modules: true,
+        script: await bundleWorker(),
+        compatibilityDate: "2026-04-01",
+        compatibilityFlags: [flag],
+        cf: false,
+        bindings: { LUMIQTRACE_API_KEY: collector.apiKey, LUMIQTRACE_BASE_URL: collector.url },
+      });
+      await mf.ready;
     });
-    await mf.ready;
-  });
-  afterAll(async () => {
-    await mf?.dispose();
-    await collector?.close();
-  });
+    afterAll(async () => {
+      await mf?.dispose();
+      await collector?.close();
+    });
 
-  it.runIf(runs)(
-    "answers before a slow collector does, and the collector still gets every event",
-    async () => {
+    it("answers before a slow collector does, and the collector still gets every event", async () => {
       const delayMs = 3000; // under the fixture's flush deadline (10 s), far above a response's time
       collector.setFaults({ delayMs });
       const answeredBefore = collector.requests.length;
@@ -75,47 +67,44 @@ describe.each([
       });
       expect(collector.requests.at(-1)).toMatchObject({ status: 200, fault: "delay" });
       collector.setFaults(null);
-    },
-  );
+    });
 
-  it.runIf(runs)("flushes a streamed response after its last chunk, bytes unchanged", async () => {
-    const res = await mf.dispatchFetch("http://worker/traced/stream");
-    expect(await res.text()).toBe("chunk 0;chunk 1;chunk 2;chunk 3;chunk 4;");
-    const events = await collector.waitForEvents(
-      (e) =>
-        e.filter((x) => x.name.startsWith("chunk ")).length === 5 &&
-        e.some((x) => x.name === "GET /traced/stream"),
-    );
-    const root = events.find((x) => x.name === "GET /traced/stream")!;
-    const chunks = events.filter((x) => x.traceId === root.traceId && x.name.startsWith("chunk "));
-    expect(chunks).toHaveLength(5);
-    // The root span ended when the body did: after the last chunk was written.
-    expect(root.endTime).toBeGreaterThanOrEqual(Math.max(...chunks.map((x) => x.endTime)));
-  });
+    it("flushes a streamed response after its last chunk, bytes unchanged", async () => {
+      const res = await mf.dispatchFetch("http://worker/traced/stream");
+      expect(await res.text()).toBe("chunk 0;chunk 1;chunk 2;chunk 3;chunk 4;");
+      const events = await collector.waitForEvents(
+        (e) =>
+          e.filter((x) => x.name.startsWith("chunk ")).length === 5 &&
+          e.some((x) => x.name === "GET /traced/stream"),
+      );
+      const root = events.find((x) => x.name === "GET /traced/stream")!;
+      const chunks = events.filter((x) => x.traceId === root.traceId && x.name.startsWith("chunk "));
+      expect(chunks).toHaveLength(5);
+      // The root span ended when the body did: after the last chunk was written.
+      expect(root.endTime).toBeGreaterThanOrEqual(Math.max(...chunks.map((x) => x.endTime)));
+    });
 
-  it.runIf(runs)("keeps concurrent requests' contexts apart, and every event arrives", async () => {
-    const users = Array.from({ length: 20 }, (_, i) => `${flag}-user-${i}`);
-    const bodies = await Promise.all(
-      users.map(async (u) => (await mf.dispatchFetch(`http://worker/traced/user/${u}`)).json()),
-    );
-    expect(bodies).toEqual(users.map((u) => ({ user: u, seen: u })));
-    const mine = (x: { attributes: Record<string, unknown> }) =>
-      String(x.attributes["url.path"]).startsWith(`/traced/user/${flag}-user-`);
-    const events = await collector.waitForEvents(
-      (e) =>
-        e.filter(mine).length === users.length &&
-        e.filter((x) => x.name === "work" && x.userId?.startsWith(`${flag}-user-`)).length === users.length,
-    );
-    for (const u of users) {
-      const root = events.find((x) => x.attributes["url.path"] === `/traced/user/${u}`)!;
-      const work = events.filter((x) => x.traceId === root.traceId && x.name === "work");
-      expect(work.map((x) => x.userId)).toEqual([u]);
-    }
-  });
+    it("keeps concurrent requests' contexts apart, and every event arrives", async () => {
+      const users = Array.from({ length: 20 }, (_, i) => `${flag}-user-${i}`);
+      const bodies = await Promise.all(
+        users.map(async (u) => (await mf.dispatchFetch(`http://worker/traced/user/${u}`)).json()),
+      );
+      expect(bodies).toEqual(users.map((u) => ({ user: u, seen: u })));
+      const mine = (x: { attributes: Record<string, unknown> }) =>
+        String(x.attributes["url.path"]).startsWith(`/traced/user/${flag}-user-`);
+      const events = await collector.waitForEvents(
+        (e) =>
+          e.filter(mine).length === users.length &&
+          e.filter((x) => x.name === "work" && x.userId?.startsWith(`${flag}-user-`)).length === users.length,
+      );
+      for (const u of users) {
+        const root = events.find((x) => x.attributes["url.path"] === `/traced/user/${u}`)!;
+        const work = events.filter((x) => x.traceId === root.traceId && x.name === "work");
+        expect(work.map((x) => x.userId)).toEqual([u]);
+      }
+    });
 
-  it.runIf(runs)(
-    "waits for the user's own waitUntil work, so spans recorded after the response arrive",
-    async () => {
+    it("waits for the user's own waitUntil work, so spans recorded after the response arrive", async () => {
       const res = await mf.dispatchFetch("http://worker/traced/background");
       expect(await res.text()).toBe("ok");
       const events = await collector.waitForEvents((e) => e.some((x) => x.name === "background work"));
@@ -124,19 +113,19 @@ describe.each([
         traceId: root.traceId,
         parentSpanId: root.spanId,
       });
-    },
-  );
+    });
 
-  // The control: proves this harness sees loss. The same kind of work, floating, without withHono, is dropped.
-  it.runIf(runs)("loses a span flushed from a floating promise without the middleware", async () => {
-    const res = await mf.dispatchFetch("http://worker/bare/floating");
-    expect(await res.text()).toBe("ok");
-    await expect(
-      collector.waitForEvents((e) => e.some((x) => x.name === "floating work"), { timeoutMs: 3000 }),
-    ).rejects.toThrow();
-    // ...while the same isolate still delivers what withHono flushes: the loss is the floating promise's.
-    const before = collector.events.filter((x) => x.name === "background work").length;
-    await (await mf.dispatchFetch("http://worker/traced/background")).text();
-    await collector.waitForEvents((e) => e.filter((x) => x.name === "background work").length > before);
-  });
-});
+    // The control: proves this harness sees loss. The same kind of work, floating, without withHono, is dropped.
+    it("loses a span flushed from a floating promise without the middleware", async () => {
+      const res = await mf.dispatchFetch("http://worker/bare/floating");
+      expect(await res.text()).toBe("ok");
+      await expect(
+        collector.waitForEvents((e) => e.some((x) => x.name === "floating work"), { timeoutMs: 3000 }),
+      ).rejects.toThrow();
+      // ...while the same isolate still delivers what withHono flushes: the loss is the floating promise's.
+      const before = collector.events.filter((x) => x.name === "background work").length;
+      await (await mf.dispatchFetch("http://worker/traced/background")).text();
+      await collector.waitForEvents((e) => e.filter((x) => x.name === "background work").length > before);
+    });
+  },
+);

@@ -124,6 +124,23 @@ describe("withLambda", () => {
     });
   });
 
+  it("names the root span with spanName, a string or a function of the event and context", async () => {
+    const a = fakeContext();
+    const b = fakeContext();
+    await invoke(
+      withLambda(async () => 1, { spanName: "nightly job" }),
+      {},
+      a,
+    );
+    await invoke(
+      withLambda(async () => 2, { spanName: (_e, c) => `job ${c.functionName}` }),
+      {},
+      b,
+    );
+    expect(byRequest(a.awsRequestId)!.name).toBe("nightly job");
+    expect(byRequest(b.awsRequestId)!.name).toBe("job orders");
+  });
+
   it("keeps `this`, own properties, name and arity", async () => {
     const seen: unknown[] = [];
     const original = Object.assign(

@@ -124,6 +124,37 @@ describe("modern functions", () => {
     });
   });
 
+  it("waits for the user's own context.waitUntil work, so spans recorded there arrive", async () => {
+    const platform = fakeWaitUntil();
+    const context = fakeModernContext({ waitUntil: platform.waitUntil });
+    const handler = withNetlify(async (_req: Request, ctx: Context) => {
+      ctx.waitUntil(lumiqtrace.span("after the response", () => new Promise((r) => setTimeout(r, 50))));
+      return new Response("ok");
+    });
+    const res = await handler(new Request("http://localhost/api/later"), context);
+    expect(await res.text()).toBe("ok");
+    expect(platform.promises).toHaveLength(2); // the user's work, and our flush
+    await Promise.all(platform.promises);
+    const root = collector.events.find((e) => e.name === "GET /api/later")!;
+    expect(collector.events.find((e) => e.name === "after the response")).toMatchObject({
+      traceId: root.traceId,
+      parentSpanId: root.spanId,
+    });
+  });
+
+  it("names the root span with spanName, a string or a function of the request", async () => {
+    const named = withNetlify(async (_req: Request, _ctx: Context) => new Response("a"), {
+      spanName: "my function",
+    });
+    const computed = withNetlify(async (_req: Request, _ctx: Context) => new Response("b"), {
+      spanName: (req) => `handled ${new URL((req as Request).url).pathname}`,
+    });
+    await (await named(new Request("http://localhost/x"), fakeModernContext())).text();
+    await (await computed(new Request("http://localhost/y"), fakeModernContext())).text();
+    await lumiqtrace.flush();
+    expect(collector.events.map((e) => e.name).sort()).toEqual(["handled /y", "my function"]);
+  });
+
   it("awaits the flush when the context has no waitUntil, deciding per request", async () => {
     const handler = withNetlify(async (_req: Request, _ctx: Context) => new Response("ok"));
     const platform = fakeWaitUntil();

@@ -58,6 +58,29 @@ describe("in a real Node process", () => {
     expect(r.ms).toBeLessThan(10_000);
   });
 
+  it("adds one beforeExit listener however many times init is called", async () => {
+    const r = await runNode(
+      `import { lumiqtrace } from ${JSON.stringify(join(dist, "index.static-als.mjs"))};
+       const before = process.listenerCount("beforeExit");
+       for (let i = 0; i < 5; i++) lumiqtrace.init({ apiKey: "k", baseUrl: ${JSON.stringify(server.url)} });
+       console.log("added", process.listenerCount("beforeExit") - before);`,
+    );
+    expect(r.out).toContain("added 1");
+  });
+
+  it("exits when the server accepts but never answers, with events queued (the exit flush is not re-armed)", async () => {
+    server.script(...Array.from({ length: 50 }, () => ({ hang: true as const })));
+    const r = await runNode(
+      `import { lumiqtrace } from ${JSON.stringify(join(dist, "index.static-als.mjs"))};
+       lumiqtrace.init({ apiKey: "k", baseUrl: ${JSON.stringify(server.url)}, timeoutMs: 1000 });
+       lumiqtrace.span("s", () => 1);`,
+    );
+    expect(r.code).toBe(0);
+    expect(r.ms).toBeLessThan(8000);
+    // the exit flush and the batch timer's send, each given up at its deadline; never a new one every second
+    expect(server.requests.length).toBeLessThanOrEqual(2);
+  });
+
   it("exits when the server keeps failing: the exit flush runs once, not at every empty loop", async () => {
     server.script(...Array.from({ length: 200 }, () => ({ status: 503 })));
     const r = await runNode(

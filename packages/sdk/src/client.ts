@@ -17,6 +17,11 @@ export interface ClientStats {
   dropped: number;
 }
 
+/** The client as global.ts holds it: with the hook its one process listener calls. */
+export interface ProcessClient extends Client {
+  flushOnExit(): void;
+}
+
 export interface Client {
   readonly options: ResolvedOptions;
   /** Queue a finished span. Never throws. */
@@ -93,7 +98,7 @@ interface Send {
  */
 const STALL_MS = 1000;
 
-export function createClient(options: ResolvedOptions): Client {
+export function createClient(options: ResolvedOptions): ProcessClient {
   setDebug(options.debug);
   const url = `${options.baseUrl}/v1/batch`;
   const queue = createQueue(options.maxQueueSize, options.maxQueueBytes);
@@ -101,7 +106,7 @@ export function createClient(options: ResolvedOptions): Client {
   let sending: Send | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timerDue = 0;
-  let exitHooked = false;
+  let exitFlushed = false;
   let unreportedDrops = 0;
   /** No request before this time: the server asked for a pause with Retry-After. */
   let notBefore = 0;
@@ -259,24 +264,15 @@ export function createClient(options: ResolvedOptions): Client {
     (timer as { unref?: () => void }).unref?.();
   }
 
-  function hookExit(): void {
-    exitHooked = true;
-    const proc = (globalThis as { process?: { on?: (e: string, f: () => void) => void } }).process;
-    try {
-      // A last flush when a Node process runs out of work; serverless freezes skip it, so adapters flush.
-      // Once per burst: when that flush could not deliver (server down), Node would empty its loop and
-      // ask again, forever; a process must be able to exit.
-      let tried = false;
-      proc?.on?.("beforeExit", () => {
-        if (queue.length === 0 || sending || tried) return;
-        tried = true;
-        void flush().then(() => {
-          tried = queue.length > 0;
-        });
-      });
-    } catch {
-      // runtimes with a partial `process` shim
-    }
+  /**
+   * A last flush when a Node process runs out of work (serverless freezes skip it, so adapters flush).
+   * Once per burst of events: when it could not deliver (server down, or hanging), Node would empty its
+   * loop and ask again, forever; a process must be able to exit. New events start a new burst.
+   */
+  function flushOnExit(): void {
+    if (exitFlushed || (queue.length === 0 && !sending)) return;
+    exitFlushed = true;
+    void flush();
   }
 
   function capture(event: SpanEvent): void {
@@ -301,7 +297,7 @@ export function createClient(options: ResolvedOptions): Client {
         return;
       }
       countDropped(queue.push({ seq: ++seq, event: e, size, json }), "queue full");
-      if (!exitHooked) hookExit();
+      exitFlushed = false;
       if (queue.length >= options.batchSize && !sending) sendFullBatches();
       else schedule();
     } catch (error) {
@@ -336,6 +332,7 @@ export function createClient(options: ResolvedOptions): Client {
     options,
     capture,
     flush,
+    flushOnExit,
     stats: () => ({ queued: queue.length, delivered: stats.delivered, dropped: stats.dropped }),
   };
 }

@@ -1,11 +1,24 @@
-import { type Client, createClient } from "./client.js";
+import { type Client, createClient, type ProcessClient } from "./client.js";
 import { debug } from "./logger.js";
 import { type LumiqtraceOptions, resolveOptions } from "./options.js";
 
 // The client lives on globalThis so that every copy of the SDK in a process (ESM and CJS builds, or a
 // bundled adapter next to the app's own copy) records into, and flushes, the same queue.
 const KEY = Symbol.for("@lumiqtrace/sdk.client");
-type Holder = { [KEY]?: Client };
+const EXIT_HOOK = Symbol.for("@lumiqtrace/sdk.exit-hook");
+type Holder = { [KEY]?: ProcessClient; [EXIT_HOOK]?: true };
+
+/** One `beforeExit` listener per process, however many clients `init` makes: it flushes the current one. */
+function hookProcessExit(holder: Holder): void {
+  if (holder[EXIT_HOOK]) return;
+  holder[EXIT_HOOK] = true;
+  try {
+    const proc = (globalThis as { process?: { on?: (e: string, f: () => void) => void } }).process;
+    proc?.on?.("beforeExit", () => holder[KEY]?.flushOnExit());
+  } catch {
+    // runtimes with a partial `process` shim
+  }
+}
 
 /**
  * Creates the client. `env` is where `LUMIQTRACE_*` variables are read for what `options` leave out:
@@ -16,6 +29,7 @@ export function init(options?: LumiqtraceOptions, env?: Record<string, unknown>)
   const previous = holder[KEY];
   const client = createClient(resolveOptions(options, env ? stringsOf(env) : undefined));
   holder[KEY] = client;
+  hookProcessExit(holder);
   if (previous) {
     debug("init() called again: the new options replace the old; queued events are flushed");
     void previous.flush();

@@ -16,10 +16,12 @@ afterAll(async () => {
   await lumiqtrace.flush();
   await collector.close();
 });
-afterEach(() => {
+afterEach(async () => {
   delete globals[VERCEL_CONTEXT];
   collector.setFaults(null);
+  await lumiqtrace.flush(); // nothing of this test is left to land in the next one
   collector.events.length = 0;
+  collector.requests.length = 0;
 });
 
 const invocations = () => collector.events.filter((e) => e.kind === "invocation");
@@ -39,6 +41,37 @@ function settled(p: Promise<unknown>): Promise<boolean> {
 }
 
 describe("on Vercel (request context installed by a test double)", () => {
+  it("waits for work the route hands to @vercel/functions' waitUntil, so its spans arrive", async () => {
+    const handed: Promise<unknown>[] = [];
+    const requestContext = { waitUntil: (p: Promise<unknown>) => void handed.push(p) }; // one per request
+    globals[VERCEL_CONTEXT] = { get: () => requestContext };
+    // what `waitUntil` from @vercel/functions does: the request context's waitUntil, read at call time
+    const vercelWaitUntil = (p: Promise<unknown>) =>
+      (globals[VERCEL_CONTEXT] as { get: () => typeof requestContext }).get().waitUntil(p);
+    const handler = withVercelRoute(async () => {
+      vercelWaitUntil(lumiqtrace.span("after the response", () => new Promise((r) => setTimeout(r, 50))));
+      return Response.json({ ok: true });
+    });
+    const res = await handler(new Request("http://localhost/api/later", { method: "POST" }));
+    expect(await res.json()).toEqual({ ok: true });
+    await Promise.all(handed);
+    const root = invocations()[0]!;
+    expect(collector.events.find((e) => e.name === "after the response")).toMatchObject({
+      traceId: root.traceId,
+      parentSpanId: root.spanId,
+    });
+  });
+
+  it("names the root span with spanName", async () => {
+    installFakeVercelRequestContext();
+    const handler = withVercelRoute(async () => new Response("x"), {
+      spanName: (req) => `route ${new URL(req.url).pathname}`,
+    });
+    await (await handler(new Request("http://localhost/api/named"))).text();
+    await lumiqtrace.flush();
+    expect(invocations().map((e) => e.name)).toEqual(["route /api/named"]);
+  });
+
   it("hands the flush to waitUntil: the response is not delayed by a slow collector", async () => {
     const handed = installFakeVercelRequestContext();
     collector.setFaults({ delayMs: 1500 });

@@ -90,6 +90,46 @@ describe("runInvocation", () => {
     expect(delivered()).toHaveLength(1);
   });
 
+  it("records the status statusOf reads from the result; 5xx marks the invocation failed", async () => {
+    const statusOf = (r: { statusCode: number }) => r.statusCode;
+    await runInvocation({ name: "ok", platform: "test", statusOf }, () => ({ statusCode: 201 }));
+    await runInvocation({ name: "bad", platform: "test", statusOf }, () => ({ statusCode: 502 }));
+    const byName = Object.fromEntries(delivered().map((e) => [e.name, e]));
+    expect(byName.ok).toMatchObject({ status: "ok", attributes: { "http.response.status_code": 201 } });
+    expect(byName.bad).toMatchObject({ status: "error", attributes: { "http.response.status_code": 502 } });
+  });
+
+  it("with waitUntilFrom: flushes again after the user's own waitUntil work, so its spans arrive", async () => {
+    const platform = fakeWaitUntil();
+    const ctx = { waitUntil: platform.waitUntil, other: 1 }; // a platform context (test double)
+    await runInvocation({ name: "root", platform: "test", waitUntilFrom: ctx }, () => {
+      ctx.waitUntil(
+        lumiqtrace.span("background work", () => new Promise((resolve) => setTimeout(resolve, 100))),
+      );
+      return "answered";
+    });
+    // the user's work and our flush both went to the platform's waitUntil
+    expect(platform.promises).toHaveLength(2);
+    await Promise.all(platform.promises);
+    const names = delivered().map((e) => e.name);
+    expect(names).toContain("background work");
+    const root = delivered().find((e) => e.name === "root");
+    expect(delivered().find((e) => e.name === "background work")).toMatchObject({
+      parentSpanId: root.spanId,
+    });
+    // the context is put back as it was once the work is done
+    expect(ctx.waitUntil).toBe(platform.waitUntil);
+  });
+
+  it("with waitUntilFrom: an object without waitUntil is not trusted, the flush is awaited", async () => {
+    const result = await runInvocation(
+      { name: "f", platform: "test", waitUntilFrom: { waitUntil: "no" } },
+      () => 3,
+    );
+    expect(result).toBe(3);
+    expect(delivered()).toHaveLength(1);
+  });
+
   it("awaits the flush when waitUntil throws", async () => {
     const result = await runInvocation(
       {
