@@ -36,3 +36,12 @@ if [ -f /usr/include/node/node.h ]; then
   fi
 fi
 pnpm install --frozen-lockfile
+
+# The unit suites also run on Node 22 and 24 (scripts/test.mjs): their binaries, from the npm registry.
+for version in 22.23.3 24.21.0; do
+  dir=".ci/node/${version%%.*}"
+  if [ "$("${dir}/node_modules/node/bin/node" -v 2>/dev/null)" != "v${version}" ]; then
+    mkdir -p "${dir}"
+    npm install --prefix "${dir}" --no-save --silent --no-audit --no-fund -E "node@${version}" >/dev/null
+  fi
+done
