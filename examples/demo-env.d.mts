@@ -7,7 +7,7 @@ export declare function demoEnvironment(name: string): Promise<{
 }>;
 export declare function runDemo(
   demoPath: string,
-  env: Record<string, string>,
+  env: Record<string, string | undefined>,
 ): Promise<{ code: number | null; output: string }>;
 
 /** One trace as it arrived in the collector. */

@@ -32,7 +32,10 @@ export async function demoEnvironment(name) {
   return { env, collector, stop };
 }
 
-/** Runs a demo.mjs with these variables added to the environment, and gives its exit code and output. */
+/**
+ * Runs a demo.mjs with these variables added to the environment (an undefined one is left out), and gives
+ * its exit code and output.
+ */
 export function runDemo(demoPath, env) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [demoPath], {
@@ -58,7 +61,10 @@ export async function runDemoLocally(demoPath, { traces: count, timeoutMs = 15_0
   const collector = await startCollector({ port: 0 });
   const model = await startEchoModel({ port: 0 });
   try {
+    // nothing this shell sets (OPENAI_MODEL, LUMIQTRACE_SAMPLE_RATE, a real OPENAI_API_KEY) changes the run
+    const unset = Object.keys(process.env).filter((name) => /^(LUMIQTRACE|OPENAI)_/.test(name));
     const { code, output } = await runDemo(demoPath, {
+      ...Object.fromEntries(unset.map((name) => [name, undefined])),
       LUMIQTRACE_BASE_URL: collector.url,
       LUMIQTRACE_API_KEY: collector.apiKey,
       OPENAI_BASE_URL: model.url,
