@@ -32,7 +32,10 @@ export async function demoEnvironment(name) {
   return { env, collector, stop };
 }
 
-/** For the examples' tests: runs a demo.mjs with these variables, and gives its exit code and output. */
+/**
+ * Runs a demo.mjs with these variables added to the environment (an undefined one is left out), and gives
+ * its exit code and output.
+ */
 export function runDemo(demoPath, env) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [demoPath], {
@@ -44,6 +47,58 @@ export function runDemo(demoPath, env) {
     child.stderr.on("data", (d) => (output += d));
     child.once("exit", (code) => resolve({ code, output }));
   });
+}
+
+/**
+ * For the examples' tests: runs a demo.mjs against a collector and an echo model started for this run,
+ * waits (at most `timeoutMs`) until `traces` traces have their invocation span and an LLM span, and stops
+ * both. Gives the exit code and output, the collector's API key, the request bodies the model received,
+ * and every trace that arrived, oldest first.
+ */
+export async function runDemoLocally(demoPath, { traces: count, timeoutMs = 15_000 }) {
+  const { startCollector } = await import("@lumiqtrace/collector");
+  const { startEchoModel } = await import("@lumiqtrace/echo-model");
+  const collector = await startCollector({ port: 0 });
+  const model = await startEchoModel({ port: 0 });
+  try {
+    // nothing this shell sets (OPENAI_MODEL, LUMIQTRACE_SAMPLE_RATE, a real OPENAI_API_KEY) changes the run
+    const unset = Object.keys(process.env).filter((name) => /^(LUMIQTRACE|OPENAI)_/.test(name));
+    const { code, output } = await runDemo(demoPath, {
+      ...Object.fromEntries(unset.map((name) => [name, undefined])),
+      LUMIQTRACE_BASE_URL: collector.url,
+      LUMIQTRACE_API_KEY: collector.apiKey,
+      OPENAI_BASE_URL: model.url,
+    });
+    const complete = (events) => tracesIn(events).filter((t) => t.root && t.llm.length > 0).length;
+    // on timeout, the test's assertions on what did arrive say what is missing
+    await collector.waitForEvents((events) => complete(events) >= count, { timeoutMs }).catch(() => {});
+    return {
+      code,
+      output,
+      apiKey: collector.apiKey,
+      modelRequests: [...model.requests],
+      traces: tracesIn(collector.events),
+    };
+  } finally {
+    await collector.close();
+    await model.close();
+  }
+}
+
+/** Events grouped by trace: its invocation span, its LLM spans and all its spans, traces oldest first. */
+function tracesIn(events) {
+  const traces = new Map();
+  for (const event of events) {
+    if (!traces.has(event.traceId)) {
+      traces.set(event.traceId, { traceId: event.traceId, root: undefined, llm: [], spans: [] });
+    }
+    const trace = traces.get(event.traceId);
+    trace.spans.push(event);
+    if (event.kind === "invocation") trace.root ??= event;
+    if (event.kind === "llm") trace.llm.push(event);
+  }
+  const startOf = (trace) => Math.min(...trace.spans.map((span) => span.startTime));
+  return [...traces.values()].sort((a, b) => startOf(a) - startOf(b));
 }
 
 const hex = (bytes) =>

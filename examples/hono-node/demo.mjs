@@ -4,8 +4,8 @@
 //   LUMIQTRACE_BASE_URL=... LUMIQTRACE_API_KEY=... OPENAI_BASE_URL=... node demo.mjs
 //
 // Without those variables it starts its own local collector and echo model (nothing leaves the machine).
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { startProcess } from "@lumiqtrace/test-kit";
 import { demoEnvironment } from "../demo-env.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -17,30 +17,7 @@ deadline.unref();
 
 const { env, collector, stop } = await demoEnvironment("hono-node");
 
-/** Starts src/server.mjs on a free port; resolves with its URL once it listens. */
-function startServer() {
-  const child = spawn(process.execPath, ["src/server.mjs"], {
-    cwd: here,
-    env: { ...process.env, ...env, PORT: "0" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  stop.unshift(
-    () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", resolve);
-        child.kill("SIGTERM");
-      }),
-  );
-  return new Promise((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`the server exited (${code}) before listening`)));
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (text) => {
-      const url = /listening on (http:\/\/\S+)/.exec(text)?.[1];
-      if (url) resolve(url);
-    });
-  });
-}
+const listening = (output) => /listening on (http:\/\/\S+)/.exec(output)?.[1];
 
 const post = (url, body, user) =>
   fetch(url, {
@@ -50,8 +27,19 @@ const post = (url, body, user) =>
   });
 
 let failed = false;
+let server;
 try {
-  const url = await startServer();
+  // src/server.mjs on a free port (PORT=0): it prints its URL once it listens
+  server = await startProcess({
+    command: process.execPath,
+    args: ["src/server.mjs"],
+    cwd: here,
+    env: { ...env, PORT: "0" },
+    ready: (output) => listening(output) !== undefined,
+    timeoutMs: 30_000,
+  });
+  stop.unshift(() => server.stop());
+  const url = listening(server.output());
   console.log(`hono-node demo: app on ${url} (Node ${process.version})`);
 
   const plain = await post(`${url}/chat`, { message: "What does withHono do?" }, "demo-user-1");
@@ -78,6 +66,7 @@ try {
   console.error(`hono-node demo failed: ${error instanceof Error ? error.message : String(error)}`);
   failed = true;
 } finally {
+  if (failed && server) console.error(server.output());
   for (const f of stop) await f();
 }
 process.exit(failed ? 1 : 0);

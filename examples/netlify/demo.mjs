@@ -4,50 +4,21 @@
 //   LUMIQTRACE_BASE_URL=... LUMIQTRACE_API_KEY=... OPENAI_BASE_URL=... node demo.mjs
 //
 // Without those variables it starts its own local collector and echo model (nothing leaves the machine).
-import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { freePort, startProcess } from "@lumiqtrace/test-kit";
 import { demoEnvironment, newTraceparent, waitForTraces } from "../demo-env.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const deadline = setTimeout(() => {
+  // exiting also ends functions:serve and the workers it started (startProcess sees to it)
   console.error("netlify demo: gave up after 55 s");
-  stopServer();
   process.exit(1);
 }, 55_000);
 deadline.unref();
 
 const { env, stop } = await demoEnvironment("netlify");
-
-const port = await new Promise((resolve, reject) => {
-  const probe = createServer().on("error", reject);
-  probe.listen(0, "127.0.0.1", () => {
-    const { port } = probe.address();
-    probe.close(() => resolve(port));
-  });
-});
-
-let output = "";
-// CI=true: functions:serve sends no telemetry and checks for no update
-const server = spawn(
-  `${here}node_modules/.bin/netlify`,
-  ["functions:serve", "--offline", "--port", String(port), "--functions", `${here}netlify/functions`],
-  {
-    cwd: here,
-    env: { ...process.env, ...env, CI: "true" },
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  },
-);
-server.stdout.on("data", (d) => (output += d));
-server.stderr.on("data", (d) => (output += d));
-const exited = new Promise((resolve) => server.once("exit", resolve));
-function stopServer() {
-  try {
-    process.kill(-server.pid, "SIGTERM"); // the CLI and the workers it started
-  } catch {}
-}
+const port = await freePort();
 
 /** Sends a request as part of a trace of our own (a `traceparent`), so we can look the trace up after. */
 async function post(path, body) {
@@ -61,17 +32,21 @@ async function post(path, body) {
 }
 
 let failed = false;
+let server;
 try {
   // functions:serve says "ready" before it has built the functions: wait until each one is loaded
   const names = readdirSync(`${here}netlify/functions`).map((file) => file.replace(/\.[cm]?[jt]s$/, ""));
-  const loaded = () => {
-    const lines = output.split(/\r?\n/).map((line) => line.trimEnd()); // a pipe: no colours
-    return names.every((name) => lines.some((line) => line.endsWith(`Loaded function ${name}`)));
-  };
-  while (!loaded()) {
-    if (server.exitCode !== null) throw new Error(`netlify functions:serve exited:\n${output}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  server = await startProcess({
+    command: `${here}node_modules/.bin/netlify`,
+    args: ["functions:serve", "--offline", "--port", String(port), "--functions", `${here}netlify/functions`],
+    cwd: here,
+    env: { ...env, CI: "true" }, // CI=true: functions:serve sends no telemetry and checks for no update
+    timeoutMs: 50_000,
+    ready: (output) => {
+      const lines = output.split(/\r?\n/).map((line) => line.trimEnd()); // a pipe: no colours
+      return names.every((name) => lines.some((line) => line.endsWith(`Loaded function ${name}`)));
+    },
+  });
   console.log(`netlify demo: functions:serve is listening on http://127.0.0.1:${port}`);
 
   const requests = [
@@ -98,8 +73,7 @@ try {
   failed = true;
   console.error("netlify demo failed:", error);
 } finally {
-  stopServer();
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  await server?.stop();
   for (const s of stop) await s();
 }
 process.exit(failed ? 1 : 0);

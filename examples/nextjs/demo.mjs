@@ -6,12 +6,12 @@
 //   OPENAI_BASE_URL=http://127.0.0.1:4478/v1 node examples/nextjs/demo.mjs
 //
 // (`pnpm lumiqtrace dev` prints the first two; `echo-model` serves the third.) No network but loopback.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort, startProcess } from "@lumiqtrace/test-kit";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const nextBin = join(dirname(createRequire(import.meta.url).resolve("next/package.json")), "dist/bin/next");
@@ -47,44 +47,26 @@ if (!existsSync(join(here, ".next", "BUILD_ID"))) {
   }
 }
 
-const port = await new Promise((resolve, reject) => {
-  const probe = createServer().once("error", reject);
-  probe.listen(0, "127.0.0.1", () => {
-    const { port } = probe.address();
-    probe.close(() => resolve(port));
-  });
-});
+const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
 say(`starting next start on ${url}`);
-const app = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
-  cwd: here,
-  env,
-  stdio: ["ignore", "pipe", "pipe"],
-});
-let appOutput = "";
-app.stdout.on("data", (d) => (appOutput += d));
-app.stderr.on("data", (d) => (appOutput += d));
-const exited = new Promise((resolve) => app.once("exit", resolve));
+let app;
 
 async function stop(code) {
-  if (app.exitCode === null && app.signalCode === null) app.kill("SIGTERM");
-  await exited;
-  if (code !== 0) console.error(appOutput);
+  await app?.stop();
+  if (code !== 0 && app) console.error(app.output());
   process.exit(code);
 }
 
 try {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (app.exitCode !== null) throw new Error("next start exited");
-    try {
-      await fetch(url);
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error("next start did not answer within 30 s");
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  app = await startProcess({
+    command: process.execPath,
+    args: [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"],
+    cwd: here,
+    env,
+    url,
+    timeoutMs: 30_000,
+  });
 
   const ask = (body) =>
     fetch(`${url}/api/chat`, {

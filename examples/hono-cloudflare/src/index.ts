@@ -14,7 +14,7 @@ type Bindings = {
 
 const app = new Hono<{ Bindings: Bindings }>();
 app.use(withHono());
-// Who is asking: on every span of the request.
+// Who is asking: on every span started inside the request (the LLM call), not on the request's own span.
 app.use((c, next) => withLumiqtraceContext({ userId: c.req.header("x-user-id") ?? "anonymous" }, next));
 
 // Made per request from the bindings: no I/O or timers at module scope on Workers.

@@ -10,7 +10,7 @@ const model = process.env.OPENAI_MODEL ?? "gpt-4o-mini";
 
 export const app = new Hono();
 app.use(withHono());
-// Who is asking: on every span of the request.
+// Who is asking: on every span started inside the request (the LLM call), not on the request's own span.
 app.use((c, next) => withLumiqtraceContext({ userId: c.req.header("x-user-id") ?? "anonymous" }, next));
 
 app.post("/chat", async (c) => {
