@@ -67,3 +67,5 @@ export const ATTR_LUMIQTRACE_STREAM_USAGE_ADDED = "lumiqtrace.stream_usage_added
 export const ATTR_LUMIQTRACE_REQUEST_TOOLS_COUNT = "lumiqtrace.request.tools_count";
 /** Names of the tools the model called. */
 export const ATTR_LUMIQTRACE_TOOL_CALLS = "lumiqtrace.tool_calls";
+/** The keys (attributes, `metadata`, `tags`) cut from an event to keep it under the 1 MiB limit. */
+export const ATTR_LUMIQTRACE_TRUNCATED = "lumiqtrace.truncated";

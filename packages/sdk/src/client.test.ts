@@ -233,6 +233,34 @@ describe("bounds", () => {
     expect(c.stats().dropped).toBeGreaterThan(12);
   });
 
+  it("keeps an event over the 1 MiB limit, its largest values cut with a marker of what was cut", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const c = client();
+    const big = Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`blob.${i}`, "z".repeat(16_000)]));
+    c.capture(
+      event({
+        name: "chat gpt-4o",
+        kind: "llm",
+        attributes: { "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": 12, ...big },
+        metadata: { huge: "m".repeat(16_000) },
+      }),
+    );
+    await c.flush();
+    const [sent] = server.delivered();
+    expect(sent).toMatchObject({ name: "chat gpt-4o", kind: "llm", status: "ok" });
+    expect(sent.attributes).toMatchObject({
+      "gen_ai.request.model": "gpt-4o",
+      "gen_ai.usage.input_tokens": 12,
+    });
+    expect(JSON.stringify(sent).length).toBeLessThanOrEqual(1024 * 1024);
+    const cut: string[] = sent.attributes["lumiqtrace.truncated"];
+    expect(cut.length).toBeGreaterThan(0);
+    for (const key of cut)
+      expect(String(sent.attributes[key] ?? sent[key]?.["…"])).toMatch(/^…\[cut: \d+ characters/);
+    expect(c.stats().dropped).toBe(0);
+    expect(warn.mock.calls.flat().join("\n")).toMatch(/over the 1 MiB limit: its largest values were cut/);
+  });
+
   it("makes values JSON cannot take safe instead of throwing", async () => {
     const c = client();
     const circular: Record<string, unknown> = {};
@@ -281,7 +309,7 @@ describe("beforeSend and enabled", () => {
 
 describe("estimateSize", () => {
   it("is near the serialised length, so the byte bound holds without serialising on the hot path", async () => {
-    const { estimateSize } = await import("./client.js");
+    const { estimateSize } = await import("./event-size.js");
     const samples: SpanEvent[] = [
       event(),
       event({

@@ -1,6 +1,7 @@
 import { debug, setDebug, warn, warnOnce } from "./logger.js";
 import type { ResolvedOptions } from "./options.js";
 import { createQueue, type QueuedEvent } from "./queue.js";
+import { estimateSize, MAX_EVENT_CHARS, trimToLimit } from "./event-size.js";
 import { toJsonSafe } from "./serialize.js";
 import { batchBody, postBatch } from "./transport.js";
 import type { SpanEvent } from "./types.js";
@@ -31,43 +32,15 @@ export interface Client {
   stats(): ClientStats;
 }
 
-/** The serialised length of an event, near enough to bound memory, without serialising it. */
-export function estimateSize(e: SpanEvent): number {
-  let n = 300 + e.name.length;
-  const attributes = e.attributes;
-  for (const key in attributes) {
-    const v = attributes[key];
-    n += key.length + 4;
-    if (typeof v === "string") n += v.length;
-    else if (Array.isArray(v)) for (const x of v) n += typeof x === "string" ? x.length + 3 : 12;
-    else n += 12;
-  }
-  if (e.metadata !== undefined || e.tags !== undefined) n += jsonLength(e.metadata) + jsonLength(e.tags);
-  return n;
-}
-
-// Metadata and tags come from one user context and are shared by its spans: measure each object once.
-const measured = new WeakMap<object, number>();
-function jsonLength(value: object | undefined): number {
-  if (value === undefined) return 0;
-  let n = measured.get(value);
-  if (n === undefined) {
-    n = safeStringify(value).length;
-    measured.set(value, n);
-  }
-  return n;
-}
-
+/** An event as JSON: as it is when JSON takes it, else its safe copy (bounded by the event limit). */
 function safeStringify(value: unknown): string {
   try {
     return JSON.stringify(value) ?? "null";
   } catch {
-    return JSON.stringify(toJsonSafe(value));
+    return JSON.stringify(toJsonSafe(value, MAX_EVENT_CHARS));
   }
 }
 
-/** One event larger than this is dropped rather than sent (a collector takes 5 MiB a request). */
-const MAX_EVENT_CHARS = 1024 * 1024;
 const MAX_BATCH_CHARS = 4 * 1024 * 1024;
 /** How long a send started by the timer or a full batch may keep retrying when nobody waits for it. */
 const BACKGROUND_BUDGET_MS = 30_000;
@@ -278,23 +251,34 @@ export function createClient(options: ResolvedOptions): ProcessClient {
   function capture(event: SpanEvent): void {
     if (!options.enabled) return;
     try {
-      let e: SpanEvent | null | undefined = event;
+      let e = event;
+      let size = estimateSize(e);
+      if (size > MAX_EVENT_CHARS) {
+        ({ event: e, size } = trimToLimit(e, size));
+        warnOnce(
+          "event-trimmed",
+          `an event ("${e.name}") was over the 1 MiB limit: its largest values were cut (listed in its lumiqtrace.truncated attribute) and it is kept`,
+        );
+      }
+      let json: string | undefined;
       if (options.beforeSend) {
+        let changed: SpanEvent | null | undefined;
         try {
-          e = options.beforeSend(event);
+          changed = options.beforeSend(e);
         } catch (error) {
           warnOnce("beforeSend-threw", `beforeSend threw (${String(error)}); the event is dropped`);
-          e = null;
+          changed = null;
         }
-        if (!e) return;
-      }
-      // beforeSend may return anything: serialise its result now, to measure and freeze it
-      const json = e === event ? undefined : safeStringify(e);
-      const size = json?.length ?? estimateSize(e);
-      if (size > MAX_EVENT_CHARS) {
-        warnOnce("event-too-large", `an event of ${size} characters is over the 1 MiB limit; dropped`);
-        countDropped(1, "event too large");
-        return;
+        if (!changed) return;
+        // beforeSend may return (or change in place) anything: serialise it now, safely, to measure and freeze it
+        json = JSON.stringify(toJsonSafe(changed, MAX_EVENT_CHARS));
+        size = json.length;
+        e = changed;
+        if (size > MAX_EVENT_CHARS) {
+          warnOnce("beforeSend-too-large", "beforeSend returned an event over the 1 MiB limit; dropped");
+          countDropped(1, "event too large");
+          return;
+        }
       }
       countDropped(queue.push({ seq: ++seq, event: e, size, json }), "queue full");
       exitFlushed = false;

@@ -52,6 +52,27 @@ describe("toJsonSafe", () => {
   });
 });
 
+describe("toJsonSafe on hostile shapes", () => {
+  /** `levels` objects, each referencing the next `width` times: a DAG, no cycle, 20^5 paths. */
+  function dag(levels: number, width: number): Record<string, unknown> {
+    let node: Record<string, unknown> = { leaf: "x".repeat(10) };
+    for (let i = 0; i < levels; i++)
+      node = Object.fromEntries(Array.from({ length: width }, (_, k) => [`k${k}`, node]));
+    return node;
+  }
+
+  it("copies a value whose objects reference each other many times over within a fixed budget", () => {
+    const out = JSON.stringify(toJsonSafe({ dag: dag(5, 20) }));
+    expect(out.length).toBeLessThan(80 * 1024);
+    expect(out).toContain("…[cut: over the size limit]");
+  });
+
+  it("bounds the total of many strings, not only each one", () => {
+    const many = Array.from({ length: 150 }, () => "y".repeat(MAX_STRING));
+    expect(JSON.stringify(toJsonSafe({ many })).length).toBeLessThan(100 * 1024);
+  });
+});
+
 describe("toAttributeValue", () => {
   it("keeps OpenTelemetry values and turns the rest into JSON text", () => {
     expect(toAttributeValue("s")).toBe("s");
@@ -64,5 +85,9 @@ describe("toAttributeValue", () => {
     expect(toAttributeValue(undefined)).toBeUndefined();
     expect(toAttributeValue(null)).toBeUndefined();
     expect(toAttributeValue(Number.POSITIVE_INFINITY)).toBe("Infinity");
+  });
+
+  it("caps a long array of primitives", () => {
+    expect((toAttributeValue(Array.from({ length: 100_000 }, (_, i) => i)) as number[]).length).toBe(200);
   });
 });

@@ -4,19 +4,41 @@ import type { AttributeValue, Attributes } from "./types.js";
 export const MAX_STRING = 16_384;
 const MAX_DEPTH = 8;
 const MAX_KEYS = 200;
+/**
+ * What one copy keeps at most by default (metadata): characters, and values (one per 32 characters),
+ * whatever the value's shape. A value whose objects reference each other many times over (a DAG, not a
+ * cycle) is copied again at every reference, so depth and keys alone would let a few objects expand
+ * into millions.
+ */
+export const MAX_CHARS = 64 * 1024;
+const CUT = "…[cut: over the size limit]";
 
 export function truncate(s: string, max: number = MAX_STRING): string {
   return s.length <= max ? s : `${s.slice(0, max)}…[${s.length - max} more]`;
 }
 
+interface Budget {
+  values: number;
+  chars: number;
+}
+
 /**
  * A JSON-safe copy of any value: cycles, BigInt, functions, symbols, errors, dates, typed arrays and
- * throwing getters are all turned into something `JSON.stringify` takes; never throws.
+ * throwing getters are all turned into something `JSON.stringify` takes; bounded in depth, keys, values
+ * and characters, and linear in what it keeps, whatever the shape; never throws.
  */
-export function toJsonSafe(value: unknown, depth = 0, seen: WeakSet<object> = new WeakSet()): unknown {
+export function toJsonSafe(value: unknown, maxChars: number = MAX_CHARS): unknown {
+  return copy(value, 0, new WeakSet(), { values: Math.ceil(maxChars / 32), chars: maxChars });
+}
+
+function copy(value: unknown, depth: number, seen: WeakSet<object>, budget: Budget): unknown {
+  budget.values--;
   switch (typeof value) {
-    case "string":
-      return truncate(value);
+    case "string": {
+      const kept = truncate(value, Math.max(0, Math.min(MAX_STRING, budget.chars)));
+      budget.chars -= Math.min(value.length, MAX_STRING);
+      return kept;
+    }
     case "number":
       return Number.isFinite(value) ? value : String(value);
     case "boolean":
@@ -40,8 +62,18 @@ export function toJsonSafe(value: unknown, depth = 0, seen: WeakSet<object> = ne
     if (obj instanceof Error) return { name: obj.name, message: truncate(String(obj.message)) };
     if (ArrayBuffer.isView(obj)) return `[${obj.constructor.name} ${obj.byteLength} bytes]`;
     if (Array.isArray(obj)) {
-      const out = obj.slice(0, MAX_KEYS).map((v) => toJsonSafe(v, depth + 1, seen));
-      if (obj.length > MAX_KEYS) out.push(`…[${obj.length - MAX_KEYS} more]`);
+      const out: unknown[] = [];
+      for (let i = 0; i < obj.length; i++) {
+        if (i >= MAX_KEYS) {
+          out.push(`…[${obj.length - MAX_KEYS} more]`);
+          break;
+        }
+        if (budget.values <= 0 || budget.chars <= 0) {
+          out.push(CUT);
+          break;
+        }
+        out.push(copy(obj[i], depth + 1, seen, budget));
+      }
       return out;
     }
     const out: Record<string, unknown> = {};
@@ -51,13 +83,18 @@ export function toJsonSafe(value: unknown, depth = 0, seen: WeakSet<object> = ne
         out["…"] = "[more keys]";
         break;
       }
+      if (budget.values <= 0 || budget.chars <= 0) {
+        out["…"] = CUT;
+        break;
+      }
       let v: unknown;
       try {
         v = (obj as Record<string, unknown>)[key];
       } catch {
         v = "[Throws]";
       }
-      if (v !== undefined) out[key] = toJsonSafe(v, depth + 1, seen);
+      budget.chars -= key.length;
+      if (v !== undefined) out[key] = copy(v, depth + 1, seen, budget);
     }
     return out;
   } catch {
@@ -88,7 +125,11 @@ export function toAttributeValue(value: unknown): AttributeValue | undefined {
   }
   if (value === null) return undefined;
   if (Array.isArray(value) && isPrimitiveArray(value)) {
-    return typeof value[0] === "string" ? (value as string[]).map((s) => truncate(s)) : value;
+    const kept = (value.length > MAX_KEYS ? value.slice(0, MAX_KEYS) : value) as
+      | string[]
+      | number[]
+      | boolean[];
+    return typeof kept[0] === "string" ? (kept as string[]).map((s) => truncate(s)) : kept;
   }
   try {
     return truncate(JSON.stringify(toJsonSafe(value)));

@@ -111,6 +111,24 @@ describe("withLumiqtraceContext", () => {
     expect(outside.traceId).not.toBe(outer.traceId);
   });
 
+  it("keeps the LLM span when its metadata is huge: the metadata is cut, model and tokens stay", async () => {
+    await withLumiqtraceContext({ metadata: { transcript: "x".repeat(1_600_000), n: 1 } }, () =>
+      lumiqtrace.span("chat gpt-4o", () => 1, {
+        kind: "llm",
+        attributes: { "gen_ai.usage.input_tokens": 9 },
+      }),
+    );
+    await lumiqtrace.flush();
+    const [llm] = server.delivered();
+    expect(llm).toMatchObject({
+      kind: "llm",
+      attributes: { "gen_ai.usage.input_tokens": 9 },
+      metadata: { n: 1 },
+    });
+    expect(llm.metadata.transcript).toMatch(/…\[\d+ more\]$/);
+    expect(JSON.stringify(llm).length).toBeLessThan(80 * 1024);
+  });
+
   it("warns about bad input and still runs the function", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     expect(
