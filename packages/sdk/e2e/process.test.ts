@@ -93,6 +93,36 @@ describe("in a real Node process", () => {
     expect(server.requests.length).toBeGreaterThan(0);
   });
 
+  it("lets the process exit as soon as two overlapping flushes are done, not at their deadline", async () => {
+    server.script({ status: 200, delayMs: 100 });
+    const r = await runNode(
+      `import { lumiqtrace } from ${JSON.stringify(join(dist, "index.static-als.mjs"))};
+       lumiqtrace.init({ apiKey: "k", baseUrl: ${JSON.stringify(server.url)}, timeoutMs: 8000 });
+       lumiqtrace.span("s", () => 1);
+       const t = Date.now();
+       await Promise.all([lumiqtrace.flush(), lumiqtrace.flush()]);
+       console.log("flushed in", Date.now() - t);`,
+    );
+    expect(r.out).toMatch(/flushed in \d+/);
+    expect(server.delivered()).toHaveLength(1);
+    // the waiting flush's timer used to stay armed until its deadline (8 s) and hold the process
+    expect(r.ms).toBeLessThan(4000);
+  });
+
+  it("says how many events were still queued when the process exited, and where it could not send them", async () => {
+    const closed = await startLoopbackServer();
+    await closed.close();
+    const r = await runNode(
+      `import { lumiqtrace } from ${JSON.stringify(join(dist, "index.static-als.mjs"))};
+       lumiqtrace.init({ apiKey: "lqt_secret_1", baseUrl: ${JSON.stringify(closed.url)}, timeoutMs: 500 });
+       lumiqtrace.span("a", () => 1);
+       lumiqtrace.span("b", () => 1);`,
+    );
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("[lumiqtrace] 2 events dropped: still queued when the process exited");
+    expect(r.out).not.toContain("lqt_secret_1");
+  });
+
   it("never prints the API key, whatever goes wrong, even in debug mode", async () => {
     server.script({ status: 401 }, { status: 500 }, { status: 500 });
     const r = await runNode(

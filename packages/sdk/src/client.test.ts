@@ -181,6 +181,69 @@ describe("retries", () => {
     expect(server.requests[3]!.body.dropped).toBe(0);
   });
 
+  it("counts a batch held back by Retry-After as queued while it waits", async () => {
+    const c = client();
+    server.script({ status: 429, headers: { "retry-after": "1" } });
+    c.capture(event());
+    const flushed = c.flush({ timeoutMs: 5000 });
+    await new Promise((r) => setTimeout(r, 300)); // answered 429, now waiting out Retry-After
+    expect(server.requests).toHaveLength(1);
+    expect(c.stats()).toMatchObject({ queued: 1, delivered: 0, dropped: 0 });
+    await flushed;
+    expect(c.stats()).toMatchObject({ queued: 0, delivered: 1 });
+  });
+
+  it("retries within the flush's deadline, not a fixed three times, and keeps what it cut short", async () => {
+    const c = client();
+    server.script(...Array.from({ length: 100 }, () => ({ status: 503 })));
+    c.capture(event());
+    await c.flush({ timeoutMs: 2500 });
+    // backoff 100, 200, 400, 800 ms (with jitter): at least five attempts fit in 2.5 s
+    expect(server.requests.length).toBeGreaterThanOrEqual(5);
+    expect(c.stats()).toMatchObject({ queued: 1, dropped: 0 });
+  });
+
+  it("says once per cause when it gives events up: where to, why, never the key", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const c = client({ maxRetries: 1 });
+    server.script(...Array.from({ length: 6 }, () => ({ status: 500 })));
+    for (let i = 0; i < 3; i++) {
+      c.capture(event());
+      await c.flush({ timeoutMs: 10_000 });
+    }
+    const lines = warn.mock.calls.map((call) => String(call[0]));
+    expect(lines).toEqual([
+      `[lumiqtrace] 1 event dropped: ${server.url} answered HTTP 500, after 2 attempts`,
+    ]);
+    expect(c.stats().dropped).toBe(3);
+  });
+
+  it("names an unreachable collector when it gives events up", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const closed = await startLoopbackServer();
+    await closed.close(); // nothing listens on its port any more
+    const c = createClient(
+      resolveOptions({ apiKey: "lqt_test_key", baseUrl: closed.url, maxRetries: 2 }, {}),
+    );
+    c.capture(event());
+    await c.flush({ timeoutMs: 10_000 });
+    const line = String(warn.mock.calls.at(-1)?.[0]);
+    expect(line).toContain(`1 event dropped: collector unreachable at ${closed.url}`);
+    expect(line).toContain("ECONNREFUSED");
+    expect(line).not.toContain("lqt_test_key");
+  });
+
+  it("never prints the key, even when the server sends it back", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const c = client();
+    server.script({ status: 400, body: JSON.stringify({ error: "bad key lqt_test_key in batch" }) });
+    c.capture(event());
+    await c.flush();
+    const printed = warn.mock.calls.map((call) => String(call[0])).join("\n");
+    expect(printed).toContain("the server refused a batch (HTTP 400): bad key [redacted] in batch");
+    expect(printed).not.toContain("lqt_test_key");
+  });
+
   it.each([400, 401, 403])("does not retry %i and warns once, without the key", async (status) => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const { resetWarnings } = await import("./logger.js");

@@ -1,4 +1,5 @@
-import { debug, setDebug, warn, warnOnce } from "./logger.js";
+import { createDropReport } from "./drops.js";
+import { debug, setDebug, setSecrets, warn, warnOnce } from "./logger.js";
 import type { ResolvedOptions } from "./options.js";
 import { createQueue, type QueuedEvent } from "./queue.js";
 import { estimateSize, MAX_EVENT_CHARS, trimToLimit } from "./event-size.js";
@@ -12,15 +13,19 @@ export interface FlushOptions {
 }
 
 export interface ClientStats {
+  /** Waiting to be sent, or being sent (held back by Retry-After included). */
   queued: number;
   delivered: number;
-  /** Dropped by the queue's bounds, given up after retries, or refused by the server. */
+  /** Dropped by the queue's bounds, given up after retries, refused by the server, or still queued when the process exited. */
   dropped: number;
 }
 
 /** The client as global.ts holds it: with the hook its one process listener calls. */
 export interface ProcessClient extends Client {
+  /** `beforeExit`: one last flush, once per burst of events. */
   flushOnExit(): void;
+  /** `exit`: what can no longer be sent is counted and said. */
+  atExit(): void;
 }
 
 export interface Client {
@@ -45,11 +50,19 @@ const MAX_BATCH_CHARS = 4 * 1024 * 1024;
 /** How long a send started by the timer or a full batch may keep retrying when nobody waits for it. */
 const BACKGROUND_BUDGET_MS = 30_000;
 
-function sleep(ms: number, keepAlive: boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    if (!keepAlive) (t as { unref?: () => void }).unref?.();
+/** A wait that `cancel()` ends early: no timer of ours may outlive the work it guards. */
+function sleep(ms: number, keepAlive: boolean): { done: Promise<void>; cancel(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancel = () => {};
+  const done = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    if (!keepAlive) (timer as { unref?: () => void }).unref?.();
+    cancel = () => {
+      clearTimeout(timer);
+      resolve();
+    };
   });
+  return { done, cancel };
 }
 
 export function backoffMs(attempt: number): number {
@@ -73,6 +86,8 @@ const STALL_MS = 1000;
 
 export function createClient(options: ResolvedOptions): ProcessClient {
   setDebug(options.debug);
+  setSecrets([options.apiKey]);
+  const drops = createDropReport();
   const url = `${options.baseUrl}/v1/batch`;
   const queue = createQueue(options.maxQueueSize, options.maxQueueBytes);
   let seq = 0;
@@ -85,12 +100,16 @@ export function createClient(options: ResolvedOptions): ProcessClient {
   let notBefore = 0;
   const stats = { delivered: 0, dropped: 0 };
 
-  function countDropped(n: number, why: string): void {
+  /** Counts events given up, reports them in the next batch, and tells the user (a warning per cause). */
+  function countDropped(n: number, why: string, detail?: string): void {
     if (n <= 0) return;
     stats.dropped += n;
     unreportedDrops += n;
-    debug(`dropped ${n} event(s): ${why}`);
+    drops.dropped(n, why, detail);
   }
+
+  const queueFull = () =>
+    `the queue is full (maxQueueSize ${options.maxQueueSize}, maxQueueBytes ${options.maxQueueBytes}); the oldest go first`;
 
   function isDone(target: number): boolean {
     const first = queue.firstSeq();
@@ -101,7 +120,7 @@ export function createClient(options: ResolvedOptions): ProcessClient {
   function reclaimStalled(): void {
     if (sending && Date.now() > sending.expectBy) {
       debug("a send stopped making progress (the request that started it ended?); its events go again");
-      countDropped(queue.putBack(sending.batch), "queue full");
+      countDropped(queue.putBack(sending.batch), queueFull());
       sending = undefined;
     }
   }
@@ -118,7 +137,7 @@ export function createClient(options: ResolvedOptions): ProcessClient {
       if (pause > 0) {
         if (Date.now() + pause >= deadline) return batch;
         send.expectBy = Date.now() + pause + STALL_MS;
-        await sleep(pause, keepAlive);
+        await sleep(pause, keepAlive).done;
       }
       const left = deadline - Date.now();
       if (left <= 0) return batch;
@@ -137,17 +156,17 @@ export function createClient(options: ResolvedOptions): ProcessClient {
           debug(`delivered ${batch.length} event(s)`);
           return [];
         case "rejected":
-          warnOnce(
-            `rejected-${outcome.status}`,
+          countDropped(
+            batch.length,
             outcome.status === 401 || outcome.status === 403
               ? `the API key was refused (HTTP ${outcome.status}); events are dropped until it is fixed`
-              : `the server refused a batch (HTTP ${outcome.status}${outcome.message ? `: ${outcome.message}` : ""}); it is dropped`,
+              : `the server refused a batch (HTTP ${outcome.status})`,
+            outcome.message.slice(0, 200),
           );
-          countDropped(batch.length, `HTTP ${outcome.status}`);
           return [];
         case "too-large": {
           if (batch.length === 1) {
-            countDropped(1, "a single event too large for the server");
+            countDropped(1, "an event too large for the server (HTTP 413)");
             return [];
           }
           const half = Math.ceil(batch.length / 2);
@@ -157,7 +176,7 @@ export function createClient(options: ResolvedOptions): ProcessClient {
         }
         case "retry": {
           if (attempt >= options.maxRetries) {
-            countDropped(batch.length, `gave up after ${attempt + 1} attempts (${outcome.reason})`);
+            countDropped(batch.length, `${outcome.reason}, after ${attempt + 1} attempts`);
             return [];
           }
           const wait = outcome.retryAfterMs ?? backoffMs(attempt);
@@ -165,7 +184,7 @@ export function createClient(options: ResolvedOptions): ProcessClient {
           if (Date.now() + wait >= deadline) return batch;
           debug(`retrying in ${Math.round(wait)} ms (${outcome.reason})`);
           send.expectBy = Date.now() + wait + STALL_MS;
-          await sleep(wait, keepAlive);
+          await sleep(wait, keepAlive).done;
         }
       }
     }
@@ -183,10 +202,9 @@ export function createClient(options: ResolvedOptions): ProcessClient {
         reclaimStalled();
         const other = sending;
         if (other) {
-          await Promise.race([
-            other.settled,
-            sleep(Math.max(1, Math.min(other.expectBy, deadline) - Date.now()), keepAlive),
-          ]);
+          const wait = sleep(Math.max(1, Math.min(other.expectBy, deadline) - Date.now()), keepAlive);
+          await Promise.race([other.settled, wait.done]);
+          wait.cancel();
           continue;
         }
         const batch = queue.take(options.batchSize, MAX_BATCH_CHARS);
@@ -203,7 +221,7 @@ export function createClient(options: ResolvedOptions): ProcessClient {
         if (sending !== send) continue; // taken for dead meanwhile: its batch is already back in the queue
         sending = undefined;
         if (back.length > 0) {
-          countDropped(queue.putBack(back), "queue full");
+          countDropped(queue.putBack(back), queueFull());
           schedule();
           return;
         }
@@ -280,7 +298,7 @@ export function createClient(options: ResolvedOptions): ProcessClient {
           return;
         }
       }
-      countDropped(queue.push({ seq: ++seq, event: e, size, json }), "queue full");
+      countDropped(queue.push({ seq: ++seq, event: e, size, json }), queueFull());
       exitFlushed = false;
       if (queue.length >= options.batchSize && !sending) sendFullBatches();
       else schedule();
@@ -312,11 +330,22 @@ export function createClient(options: ResolvedOptions): ProcessClient {
     }
   }
 
+  function atExit(): void {
+    const left = queue.length + (sending?.batch.length ?? 0);
+    if (left > 0) countDropped(left, "still queued when the process exited (flush before it ends)");
+    drops.tellRest();
+  }
+
   return {
     options,
     capture,
     flush,
     flushOnExit,
-    stats: () => ({ queued: queue.length, delivered: stats.delivered, dropped: stats.dropped }),
+    atExit,
+    stats: () => ({
+      queued: queue.length + (sending?.batch.length ?? 0),
+      delivered: stats.delivered,
+      dropped: stats.dropped,
+    }),
   };
 }

@@ -8,13 +8,14 @@ const KEY = Symbol.for("@lumiqtrace/sdk.client");
 const EXIT_HOOK = Symbol.for("@lumiqtrace/sdk.exit-hook");
 type Holder = { [KEY]?: ProcessClient; [EXIT_HOOK]?: true };
 
-/** One `beforeExit` listener per process, however many clients `init` makes: it flushes the current one. */
+/** One `beforeExit` and one `exit` listener per process, however many clients `init` makes: for the current one. */
 function hookProcessExit(holder: Holder): void {
   if (holder[EXIT_HOOK]) return;
   holder[EXIT_HOOK] = true;
   try {
     const proc = (globalThis as { process?: { on?: (e: string, f: () => void) => void } }).process;
     proc?.on?.("beforeExit", () => holder[KEY]?.flushOnExit());
+    proc?.on?.("exit", () => holder[KEY]?.atExit());
   } catch {
     // runtimes with a partial `process` shim
   }

@@ -1,6 +1,13 @@
-// One-line warnings, each said once; debug lines only when `debug` is on. Never given the API key.
+// One-line warnings, each said once; debug lines only when `debug` is on. Never the API key: what is
+// printed is redacted of every secret the client holds, even text a server sent back.
 const said = new Set<string>();
 let debugOn = false;
+let secrets: string[] = [];
+
+/** The values never to print (the API key, credential headers). */
+export function setSecrets(values: string[]): void {
+  secrets = values.filter((v) => v.length >= 4);
+}
 
 export function setDebug(on: boolean): void {
   debugOn = on;
@@ -12,6 +19,7 @@ export function isDebug(): boolean {
 
 export function warn(message: string): void {
   try {
+    for (const secret of secrets) message = message.split(secret).join("[redacted]");
     console.warn(`[lumiqtrace] ${message}`);
   } catch {
     // a broken console must not reach user code

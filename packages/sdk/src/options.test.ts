@@ -22,7 +22,7 @@ describe("resolveOptions", () => {
       maxQueueSize: 10_000,
       sampleRate: 1,
       timeoutMs: 5000,
-      maxRetries: 3,
+      maxRetries: 10,
       enabled: true,
       debug: false,
       captureContent: false,
@@ -74,7 +74,8 @@ describe("resolveOptions", () => {
     ["sampleRate", 2, 1],
     ["sampleRate", -1, 1],
     ["timeoutMs", Number.NaN, 5000],
-    ["maxRetries", 99, 3],
+    ["maxRetries", 99, 10],
+    ["sampleRate", "0.5", 1],
     ["maxQueueSize", -1, 10_000],
   ])("warns and uses the default for %s = %s", (name, value, fallback) => {
     const warn = quiet();
@@ -82,6 +83,32 @@ describe("resolveOptions", () => {
     expect(o[name]).toBe(fallback);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0]![0])).toContain(name);
+  });
+
+  it("trims a key pasted with a newline, saying so once, and refuses one with whitespace inside", () => {
+    const warn = quiet();
+    expect(resolveOptions({ apiKey: "lqt_abc\n" }, {})).toMatchObject({ apiKey: "lqt_abc", enabled: true });
+    expect(resolveOptions({}, { LUMIQTRACE_API_KEY: " lqt_env\r\n" })).toMatchObject({
+      apiKey: "lqt_env",
+      enabled: true,
+    });
+    expect(resolveOptions({ apiKey: "lqt_a\nb" }, {})).toMatchObject({ apiKey: "", enabled: false });
+    expect(resolveOptions({ apiKey: "   " }, {})).toMatchObject({ enabled: false });
+    const lines = warn.mock.calls.map((c) => String(c[0]));
+    expect(lines.filter((l) => l.includes("whitespace around it"))).toHaveLength(2);
+    expect(
+      lines.some((l) => l.includes("whitespace or control characters") && l.includes("tracing is off")),
+    ).toBe(true);
+    expect(lines.some((l) => l.includes("no API key"))).toBe(true);
+    expect(lines.join("\n")).not.toMatch(/lqt_a|lqt_env|lqt_abc/);
+  });
+
+  it("takes sampleRate as a string from the environment only", () => {
+    const warn = quiet();
+    expect(resolveOptions({ apiKey: "k" }, { LUMIQTRACE_SAMPLE_RATE: "0.25" }).sampleRate).toBe(0.25);
+    expect(warn).not.toHaveBeenCalled();
+    expect(resolveOptions({ apiKey: "k", sampleRate: "0.5" }, {}).sampleRate).toBe(1);
+    expect(String(warn.mock.calls[0]![0])).toContain('sampleRate must be a number, not the string "0.5"');
   });
 
   it("refuses plain http except for loopback, without leaking the key", () => {

@@ -22,7 +22,11 @@ export interface LumiqtraceOptions {
   sampleRate?: number;
   /** One request's time limit, and the default deadline of `flush()`, ms. Default 5000. */
   timeoutMs?: number;
-  /** Retries of a batch after a network error, 408, 429 or 5xx. 0..10, default 3. */
+  /**
+   * Retries of a batch after a network error, 408, 429 or 5xx, with backoff, within the flush's deadline
+   * (what the deadline cuts short stays queued for the next flush). 0..20, default 10: about the whole
+   * of a 5 s deadline.
+   */
   maxRetries?: number;
   /** `false` turns tracing off (the code runs unchanged). Default: on unless `LUMIQTRACE_DISABLED` is set. */
   enabled?: boolean;
@@ -88,6 +92,10 @@ function flag(value: string | undefined): boolean | undefined {
   return !/^(0|false|no|off)$/i.test(value.trim());
 }
 
+/**
+ * A number option: from `init` it must be a number (a string there is a mistake worth a word); from the
+ * environment (`fromEnv`), where everything is a string, it is parsed.
+ */
 function numberOption(
   name: string,
   value: unknown,
@@ -95,9 +103,14 @@ function numberOption(
   min: number,
   max: number,
   integer: boolean,
+  fromEnv?: string,
 ): number {
-  if (value === undefined) return fallback;
-  const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  if (value === undefined && (fromEnv === undefined || fromEnv.trim() === "")) return fallback;
+  if (typeof value === "string") {
+    warn(`${name} must be a number, not the string ${JSON.stringify(value.slice(0, 20))}; using ${fallback}`);
+    return fallback;
+  }
+  const n = value ?? Number(fromEnv);
   if (
     typeof n !== "number" ||
     !Number.isFinite(n) ||
@@ -121,6 +134,23 @@ function stringOption(name: string, value: unknown): string | undefined {
 }
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * The API key, trimmed (a key pasted from a file often ends in a newline: said once, then used trimmed).
+ * One with whitespace or control characters inside cannot go in a header: said, and tracing is off.
+ */
+function apiKeyOption(option: unknown, env: string | undefined): { apiKey: string; usable: boolean } {
+  const raw = stringOption("apiKey", option) ?? env ?? "";
+  const apiKey = raw.trim();
+  if (apiKey !== raw && apiKey !== "")
+    warn("the API key has whitespace around it (a newline from a file?); using it trimmed");
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this looks for
+  if (/[\s\u0000-\u001f\u007f]/.test(apiKey)) {
+    warn("the API key contains whitespace or control characters, so it cannot be sent; tracing is off");
+    return { apiKey: "", usable: false };
+  }
+  return { apiKey, usable: true };
+}
 
 /** The URL to send to, or undefined (with a warning) when it is unusable or insecure. */
 function checkBaseUrl(value: string): string | undefined {
@@ -151,8 +181,10 @@ export function resolveOptions(input: unknown, env: Env = readEnv()): ResolvedOp
   if (o.enabled !== undefined && typeof o.enabled !== "boolean")
     warn("enabled must be a boolean; using true");
 
-  const apiKey = stringOption("apiKey", o.apiKey) ?? env.LUMIQTRACE_API_KEY?.trim() ?? "";
-  if (enabled && apiKey === "") {
+  const key = apiKeyOption(o.apiKey, env.LUMIQTRACE_API_KEY);
+  const apiKey = key.apiKey;
+  if (!key.usable) enabled = false;
+  else if (enabled && apiKey === "") {
     warn("no API key (set LUMIQTRACE_API_KEY or pass apiKey to init); tracing is off");
     enabled = false;
   }
@@ -181,9 +213,9 @@ export function resolveOptions(input: unknown, env: Env = readEnv()): ResolvedOp
     flushIntervalMs: numberOption("flushIntervalMs", o.flushIntervalMs, 1000, 1, 3_600_000, false),
     maxQueueSize: numberOption("maxQueueSize", o.maxQueueSize, 10_000, 1, 10_000_000, true),
     maxQueueBytes: numberOption("maxQueueBytes", o.maxQueueBytes, 10 * 1024 * 1024, 1024, 2 ** 31, true),
-    sampleRate: numberOption("sampleRate", o.sampleRate ?? env.LUMIQTRACE_SAMPLE_RATE, 1, 0, 1, false),
+    sampleRate: numberOption("sampleRate", o.sampleRate, 1, 0, 1, false, env.LUMIQTRACE_SAMPLE_RATE),
     timeoutMs: numberOption("timeoutMs", o.timeoutMs, 5000, 1, 600_000, false),
-    maxRetries: numberOption("maxRetries", o.maxRetries, 3, 0, 10, true),
+    maxRetries: numberOption("maxRetries", o.maxRetries, 10, 0, 20, true),
     enabled,
     debug,
     captureContent,

@@ -47,8 +47,16 @@ describe.each(["node", "fetch"] as const)("over %s", (via) => {
     const post = () => postBatch(`${server.url}/v1/batch`, "k", small, 1000);
     expect(await post()).toEqual({ kind: "rejected", status: 401, message: "invalid API key" });
     expect(await post()).toEqual({ kind: "too-large" });
-    expect(await post()).toEqual({ kind: "retry", reason: "HTTP 429", retryAfterMs: 3000 });
-    expect(await post()).toEqual({ kind: "retry", reason: "HTTP 503", retryAfterMs: undefined });
+    expect(await post()).toEqual({
+      kind: "retry",
+      reason: `${server.url} answered HTTP 429`,
+      retryAfterMs: 3000,
+    });
+    expect(await post()).toEqual({
+      kind: "retry",
+      reason: `${server.url} answered HTTP 503`,
+      retryAfterMs: undefined,
+    });
     expect(await post()).toEqual({ kind: "rejected", status: 404, message: "not json" });
   });
 

@@ -11,6 +11,7 @@ export type SendOutcome =
   /** 400/401/403 and other 4xx: sending again cannot help. */
   | { kind: "rejected"; status: number; message: string }
   | { kind: "too-large" }
+  /** `reason` says what happened, for a warning: `http://host:port answered HTTP 503`. */
   | { kind: "retry"; reason: string; retryAfterMs?: number };
 
 /**
@@ -212,13 +213,26 @@ export async function postBatch(
     if (status >= 200 && status < 300) return { kind: "delivered" };
     if (status === 413) return { kind: "too-large" };
     if (status === 408 || status === 429 || status >= 500) {
-      return { kind: "retry", reason: `HTTP ${status}`, retryAfterMs: parseRetryAfter(retryAfter) };
+      return {
+        kind: "retry",
+        reason: `${originOf(url)} answered HTTP ${status}`,
+        retryAfterMs: parseRetryAfter(retryAfter),
+      };
     }
     return { kind: "rejected", status, message: errorMessage(await text()) };
   } catch (error) {
-    const reason = errorText(error);
+    const reason = `collector unreachable at ${originOf(url)} (${errorText(error)})`;
     debug(`send failed: ${reason}`);
     return { kind: "retry", reason };
+  }
+}
+
+/** Scheme, host and port only: never a path, a query or credentials in the URL. */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return "the collector";
   }
 }
 
