@@ -105,8 +105,11 @@ export function createClient(options: ResolvedOptions): ProcessClient {
     if (n <= 0) return;
     stats.dropped += n;
     unreportedDrops += n;
-    drops.dropped(n, why, detail);
+    drops.report("dropped", n, why, detail);
   }
+
+  /** Why the last send failed (cleared by a delivery): said when a deadline leaves events queued, and at exit. */
+  let lastFailure: string | undefined;
 
   const queueFull = () =>
     `the queue is full (maxQueueSize ${options.maxQueueSize}, maxQueueBytes ${options.maxQueueBytes}); the oldest go first`;
@@ -151,6 +154,7 @@ export function createClient(options: ResolvedOptions): ProcessClient {
       const outcome = await postBatch(url, options.apiKey, body, timeoutMs);
       switch (outcome.kind) {
         case "delivered":
+          lastFailure = undefined;
           unreportedDrops -= dropped;
           stats.delivered += batch.length;
           debug(`delivered ${batch.length} event(s)`);
@@ -175,6 +179,7 @@ export function createClient(options: ResolvedOptions): ProcessClient {
           return first.concat(second);
         }
         case "retry": {
+          lastFailure = outcome.reason;
           if (attempt >= options.maxRetries) {
             countDropped(batch.length, `${outcome.reason}, after ${attempt + 1} attempts`);
             return [];
@@ -221,6 +226,8 @@ export function createClient(options: ResolvedOptions): ProcessClient {
         if (sending !== send) continue; // taken for dead meanwhile: its batch is already back in the queue
         sending = undefined;
         if (back.length > 0) {
+          // the deadline came first: kept for the next flush, and said when a failure is why
+          if (lastFailure) drops.report("kept", back.length, lastFailure);
           countDropped(queue.putBack(back), queueFull());
           schedule();
           return;
@@ -332,7 +339,12 @@ export function createClient(options: ResolvedOptions): ProcessClient {
 
   function atExit(): void {
     const left = queue.length + (sending?.batch.length ?? 0);
-    if (left > 0) countDropped(left, "still queued when the process exited (flush before it ends)");
+    if (left > 0)
+      countDropped(
+        left,
+        "still queued when the process exited",
+        lastFailure ? `the last try: ${lastFailure}` : "flush before the process ends",
+      );
     drops.tellRest();
   }
 

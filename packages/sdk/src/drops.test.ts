@@ -9,20 +9,25 @@ describe("createDropReport", () => {
     vi.spyOn(console, "warn").mockImplementation((line: string) => void lines.push(line));
     let now = 0;
     const report = createDropReport(() => now);
-    report.dropped(12, "collector unreachable at http://127.0.0.1:4477");
-    report.dropped(3, "collector unreachable at http://127.0.0.1:4477");
-    report.dropped(1, "the server refused a batch (HTTP 400)");
+    const down = "collector unreachable at http://127.0.0.1:4477";
+    report.report("dropped", 12, down);
+    report.report("dropped", 3, down);
+    report.report("dropped", 1, "the server refused a batch (HTTP 400)", "events[0].name: expected a string");
+    report.report("kept", 7, down);
     now = 30_000;
-    report.dropped(2, "collector unreachable at http://127.0.0.1:4477");
+    report.report("dropped", 2, down);
     now = 61_000;
-    report.dropped(4, "collector unreachable at http://127.0.0.1:4477");
-    report.dropped(5, "collector unreachable at http://127.0.0.1:4477");
+    report.report("dropped", 4, down);
+    report.report("dropped", 5, down);
+    report.report("kept", 1, down);
     report.tellRest();
     expect(lines).toEqual([
-      "[lumiqtrace] 12 events dropped: collector unreachable at http://127.0.0.1:4477",
-      "[lumiqtrace] 1 event dropped: the server refused a batch (HTTP 400)",
-      "[lumiqtrace] 9 events dropped: collector unreachable at http://127.0.0.1:4477; 3 times since the last warning",
-      "[lumiqtrace] 5 events dropped: collector unreachable at http://127.0.0.1:4477",
+      `[lumiqtrace] 12 events dropped: ${down}`,
+      "[lumiqtrace] 1 event dropped: the server refused a batch (HTTP 400): events[0].name: expected a string",
+      `[lumiqtrace] 7 events not sent yet (kept for the next flush): ${down}`,
+      `[lumiqtrace] 9 events dropped: ${down}; 3 times since the last warning`,
+      `[lumiqtrace] 1 event not sent yet (kept for the next flush): ${down}`,
+      `[lumiqtrace] 5 events more dropped since the last warning: ${down}`,
     ]);
   });
 });

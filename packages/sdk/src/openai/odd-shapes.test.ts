@@ -4,8 +4,9 @@
 import { type LoopbackServer, startLoopbackServer } from "@lumiqtrace/test-kit";
 import OpenAI7 from "openai";
 import OpenAI6 from "openai-v6";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { init, resetClient } from "../global.js";
+import { resetWarnings } from "../logger.js";
 import { lumiqtrace } from "../index.js";
 import { wrapOpenAI } from "./index.js";
 
@@ -38,6 +39,20 @@ const ODD_COMPLETIONS = [
 
 const sse = (chunks: unknown[]) =>
   `${chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join("")}data: [DONE]\n\n`;
+
+describe("wrapOpenAI given something that is not a client", () => {
+  it("warns once and returns it as it is", () => {
+    resetWarnings();
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const notAClient = { models: {} };
+    expect(wrapOpenAI(null)).toBeNull();
+    expect(wrapOpenAI(notAClient)).toBe(notAClient);
+    expect(wrapOpenAI(undefined)).toBeUndefined();
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toContain("wrapOpenAI(client) expects an OpenAI client");
+    warn.mockRestore();
+  });
+});
 
 describe.each([
   ["openai 7", OpenAI7],
