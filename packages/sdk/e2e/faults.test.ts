@@ -52,7 +52,7 @@ function runUser(
       process.execPath,
       ["--input-type=module", "-e", code],
       { env: { PATH: process.env.PATH }, timeout: 30_000 },
-      (error, stdout, stderr) =>
+      (_error, stdout, stderr) =>
         resolve({
           code: child.exitCode,
           signal: child.signalCode,
