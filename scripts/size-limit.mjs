@@ -1,6 +1,7 @@
 // Size budgets for every published entry point: the entry (from dist/, so build first) bundled with
 // esbuild the way a user's bundler would take it (dependencies bundled, peer dependencies and Node
-// builtins left out, minified), gzipped at level 9, compared to scripts/size-limit.json.
+// builtins left out, minified, code split), gzipped at level 9, compared to scripts/size-limit.json.
+// What the entry loads only through a dynamic import (the OTLP exporter) is shown beside it, apart.
 //
 // Entry points: exports["."] of the SDK and of each adapter in packages/ that is not private, with the
 // default conditions (import; platform neutral, as edge and worker bundlers resolve) and, where
@@ -61,12 +62,18 @@ const kb = (b) => `${(b / 1024).toFixed(2)} KB`;
 for (const { pkg, pkgDir, condition, platform } of entries) {
   const key = `${pkg.name} (${condition})`;
   let code;
+  let lazy = 0;
   try {
     const result = await build({
       // Imported by name from inside the package: `exports` and its conditions decide the file.
       stdin: { contents: `export * from ${JSON.stringify(pkg.name)};`, resolveDir: pkgDir, loader: "js" },
       bundle: true,
       write: false,
+      // Code split, as the bundlers of Next, Vercel and Workers can: what the entry loads only with a
+      // dynamic import (the OTLP exporter) is a chunk of its own, counted apart and not in the budget.
+      splitting: true,
+      outdir: join(root, ".size-limit"),
+      metafile: true,
       minify: true,
       format: "esm",
       platform,
@@ -76,7 +83,19 @@ for (const { pkg, pkgDir, condition, platform } of entries) {
       external: ["node:*", ...builtinModules, ...Object.keys(pkg.peerDependencies ?? {})],
       logLevel: "silent",
     });
-    code = result.outputFiles[0].contents;
+    // the entry and every chunk it imports statically; the rest is loaded only when used
+    const outputs = result.metafile.outputs;
+    const eager = new Set();
+    const visit = (out) => {
+      if (eager.has(out)) return;
+      eager.add(out);
+      for (const imp of outputs[out].imports)
+        if (imp.kind === "import-statement" && outputs[imp.path]) visit(imp.path);
+    };
+    visit(Object.keys(outputs).find((out) => outputs[out].entryPoint !== undefined));
+    const relative = (file) => file.path.slice(root.length + 1);
+    code = Buffer.concat(result.outputFiles.filter((f) => eager.has(relative(f))).map((f) => f.contents));
+    for (const f of result.outputFiles) if (!eager.has(relative(f))) lazy += f.contents.length;
   } catch (error) {
     failures.push(
       `${key}: does not bundle (is it built? run pnpm build): ${(error.errors ?? []).map((e) => e.text).join("; ") || error.message.split("\n")[0]}`,
@@ -86,7 +105,7 @@ for (const { pkg, pkgDir, condition, platform } of entries) {
   const gzip = gzipSync(code, { level: 9 }).length;
   measured[key] = { minified: code.length, gzip };
   const budget = budgets[key];
-  const line = `${key.padEnd(44)} ${kb(code.length).padStart(10)} min  ${kb(gzip).padStart(10)} gzip`;
+  const line = `${key.padEnd(44)} ${kb(code.length).padStart(10)} min  ${kb(gzip).padStart(10)} gzip${lazy ? `  (+ ${kb(lazy)} min loaded only when used)` : ""}`;
   if (update) {
     console.log(line);
     continue;

@@ -69,3 +69,23 @@ export const ATTR_LUMIQTRACE_REQUEST_TOOLS_COUNT = "lumiqtrace.request.tools_cou
 export const ATTR_LUMIQTRACE_TOOL_CALLS = "lumiqtrace.tool_calls";
 /** The keys (attributes, `metadata`, `tags`) cut from an event to keep it under the 1 MiB limit. */
 export const ATTR_LUMIQTRACE_TRUNCATED = "lumiqtrace.truncated";
+
+// -- OTLP export: what our event fields become on an OpenTelemetry span and resource
+export const ATTR_USER_ID = "user.id";
+export const ATTR_SESSION_ID = "session.id";
+export const ATTR_GEN_AI_CONVERSATION_ID = "gen_ai.conversation.id";
+/** Time to first chunk of a streamed call, in seconds (GenAI conventions v1.41). */
+export const ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK = "gen_ai.response.time_to_first_chunk";
+export const ATTR_EXCEPTION_TYPE = "exception.type";
+export const ATTR_EXCEPTION_MESSAGE = "exception.message";
+export const ATTR_LUMIQTRACE_TAGS = "lumiqtrace.tags";
+/** `lumiqtrace.metadata.<key>`: one attribute per metadata key (objects as JSON text). */
+export const ATTR_LUMIQTRACE_METADATA_PREFIX = "lumiqtrace.metadata.";
+/** `cancelled`: the consumer stopped early (OTLP's status has no such code). */
+export const ATTR_LUMIQTRACE_STATUS = "lumiqtrace.status";
+export const ATTR_SERVICE_NAME = "service.name";
+export const ATTR_SERVICE_VERSION = "service.version";
+export const ATTR_DEPLOYMENT_ENVIRONMENT_NAME = "deployment.environment.name";
+export const ATTR_TELEMETRY_SDK_NAME = "telemetry.sdk.name";
+export const ATTR_TELEMETRY_SDK_LANGUAGE = "telemetry.sdk.language";
+export const ATTR_TELEMETRY_SDK_VERSION = "telemetry.sdk.version";

@@ -2,11 +2,11 @@
 // printed is redacted of every secret the client holds, even text a server sent back.
 const said = new Set<string>();
 let debugOn = false;
-let secrets: string[] = [];
+const secrets = new Set<string>();
 
-/** The values never to print (the API key, credential headers). */
-export function setSecrets(values: string[]): void {
-  secrets = values.filter((v) => v.length >= 4);
+/** Values never to print (the API key, credential header values). */
+export function addSecrets(values: string[]): void {
+  for (const v of values) if (v.length >= 4) secrets.add(v);
 }
 
 export function setDebug(on: boolean): void {

@@ -1,8 +1,29 @@
 import { warn } from "./logger.js";
 import type { SpanEvent } from "./types.js";
 
+export type ExporterName = "lumiqtrace" | "otlp";
+
+/** Where OTLP goes; each field's default comes from the standard `OTEL_EXPORTER_OTLP_*` variables. */
+export interface OtlpOptions {
+  /** The traces URL, used as it is. Default: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`, else `http://localhost:4318/v1/traces`. */
+  endpoint?: string;
+  /** `http/protobuf` (default) or `http/json`. Default: `OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL`. */
+  protocol?: "http/protobuf" | "http/json";
+  /** Sent with every request (`Authorization`, `x-honeycomb-team`, ...). Default: `OTEL_EXPORTER_OTLP_(TRACES_)HEADERS`. */
+  headers?: Record<string, string>;
+}
+
 export interface LumiqtraceOptions {
-  /** Project API key. Default: `LUMIQTRACE_API_KEY`. Without one, tracing is off (one warning). */
+  /**
+   * Where events go: `"lumiqtrace"` (default: the LumiqTrace ingest API), `"otlp"` (any OpenTelemetry
+   * backend), or both. Default: `LUMIQTRACE_EXPORTER` (`otlp`, `lumiqtrace,otlp`).
+   */
+  exporter?: ExporterName | ExporterName[];
+  /** OTLP endpoint, protocol and headers (see `OtlpOptions`). */
+  otlp?: OtlpOptions;
+  /** OTLP's `service.name`. Default: `OTEL_SERVICE_NAME`, else the platform's function or app name, else `unknown_service:node`. */
+  serviceName?: string;
+  /** Project API key. Default: `LUMIQTRACE_API_KEY`. Without one (and without OTLP), tracing is off (one warning). */
   apiKey?: string;
   /** Ingest API. Default: `LUMIQTRACE_BASE_URL`, else `https://api.lumiqtrace.com`. `http:` only for loopback. */
   baseUrl?: string;
@@ -39,6 +60,13 @@ export interface LumiqtraceOptions {
 }
 
 export interface ResolvedOptions {
+  /** The destinations that will be sent to (none: tracing is off). */
+  exporters: ExporterName[];
+  /** As given to `init`; the OTLP exporter resolves it with `env` when first used. */
+  otlp: OtlpOptions | undefined;
+  serviceName: string | undefined;
+  /** The environment `init` read (process.env, or Workers bindings), for the OTLP exporter's `OTEL_*`. */
+  env: Env;
   apiKey: string;
   baseUrl: string;
   environment: string | undefined;
@@ -58,9 +86,12 @@ export interface ResolvedOptions {
 
 export const DEFAULT_BASE_URL = "https://api.lumiqtrace.com";
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 const KNOWN = new Set([
+  "exporter",
+  "otlp",
+  "serviceName",
   "apiKey",
   "baseUrl",
   "environment",
@@ -133,6 +164,16 @@ function stringOption(name: string, value: unknown): string | undefined {
   return value;
 }
 
+const EXPORTERS = new Set<ExporterName>(["lumiqtrace", "otlp"]);
+
+/** `exporter` (a name or a list) or `LUMIQTRACE_EXPORTER` (comma-separated); unknown names are said and left out. */
+function exporterOption(option: unknown, env = ""): ExporterName[] {
+  const names = [option ?? (env.trim() ? env.split(",") : "lumiqtrace")].flat().map((n) => String(n).trim());
+  const known = [...new Set(names)].filter((n): n is ExporterName => EXPORTERS.has(n as ExporterName));
+  if (known.length < names.length || !known.length) warn('exporter must be "lumiqtrace", "otlp" or both');
+  return known.length ? known : ["lumiqtrace"];
+}
+
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 /**
@@ -181,17 +222,20 @@ export function resolveOptions(input: unknown, env: Env = readEnv()): ResolvedOp
   if (o.enabled !== undefined && typeof o.enabled !== "boolean")
     warn("enabled must be a boolean; using true");
 
-  const key = apiKeyOption(o.apiKey, env.LUMIQTRACE_API_KEY);
-  const apiKey = key.apiKey;
-  if (!key.usable) enabled = false;
-  else if (enabled && apiKey === "") {
-    warn("no API key (set LUMIQTRACE_API_KEY or pass apiKey to init); tracing is off");
-    enabled = false;
-  }
-
+  let exporters = exporterOption(o.exporter, env.LUMIQTRACE_EXPORTER);
+  // only the LumiqTrace ingest API needs our key and our base URL
+  const key = exporters.includes("lumiqtrace") ? apiKeyOption(o.apiKey, env.LUMIQTRACE_API_KEY) : undefined;
+  const apiKey = key?.apiKey ?? "";
   const rawUrl = stringOption("baseUrl", o.baseUrl) ?? (env.LUMIQTRACE_BASE_URL || DEFAULT_BASE_URL);
-  const baseUrl = checkBaseUrl(rawUrl);
-  if (baseUrl === undefined) enabled = false;
+  const baseUrl = key ? checkBaseUrl(rawUrl) : undefined;
+  if (key && (!key.usable || baseUrl === undefined || (enabled && apiKey === ""))) {
+    if (key.usable && apiKey === "" && enabled)
+      warn(
+        `no API key (set LUMIQTRACE_API_KEY or pass apiKey to init); ${exporters.length > 1 ? "sending to OTLP only" : "tracing is off"}`,
+      );
+    exporters = exporters.filter((x) => x !== "lumiqtrace");
+  }
+  if (exporters.length === 0) enabled = false;
 
   let beforeSend = o.beforeSend;
   if (beforeSend !== undefined && typeof beforeSend !== "function") {
@@ -205,6 +249,10 @@ export function resolveOptions(input: unknown, env: Env = readEnv()): ResolvedOp
   }
 
   return {
+    exporters,
+    otlp: o.otlp, // checked by the OTLP exporter, loaded only when chosen
+    serviceName: stringOption("serviceName", o.serviceName),
+    env,
     apiKey,
     baseUrl: baseUrl ?? DEFAULT_BASE_URL,
     environment: stringOption("environment", o.environment) ?? (env.LUMIQTRACE_ENVIRONMENT || undefined),

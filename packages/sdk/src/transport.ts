@@ -7,7 +7,8 @@ export const SDK_VERSION =
   typeof __LUMIQTRACE_SDK_VERSION__ === "string" ? __LUMIQTRACE_SDK_VERSION__ : "dev";
 
 export type SendOutcome =
-  | { kind: "delivered" }
+  /** `rejected`: spans the receiver refused within an accepted batch (OTLP's partial success). */
+  | { kind: "delivered"; rejected?: number; message?: string }
   /** 400/401/403 and other 4xx: sending again cannot help. */
   | { kind: "rejected"; status: number; message: string }
   | { kind: "too-large" }
@@ -24,10 +25,10 @@ export function batchBody(eventsJson: string[], dropped: number): string {
   return `{"sdk":{"name":"${SDK_NAME}","version":"${SDK_VERSION}"},"sentAt":${Date.now()},"dropped":${dropped},"events":[${eventsJson.join(",")}]}`;
 }
 
-type Zlib = { gzip(data: string, done: (error: Error | null, out: Uint8Array) => void): void };
+type Zlib = { gzip(data: string | Uint8Array, done: (error: Error | null, out: Uint8Array) => void): void };
 
 /** gzip with node:zlib where the runtime lends it (cheap to load), else CompressionStream, else none. */
-async function gzip(text: string): Promise<Uint8Array | undefined> {
+async function gzip(text: string | Uint8Array): Promise<Uint8Array | undefined> {
   try {
     const zlib = (
       globalThis as { process?: { getBuiltinModule?: (id: string) => Zlib | undefined } }
@@ -44,7 +45,7 @@ async function gzip(text: string): Promise<Uint8Array | undefined> {
   const Compression = (globalThis as { CompressionStream?: typeof CompressionStream }).CompressionStream;
   if (typeof Compression !== "function") return undefined;
   try {
-    const stream = new Blob([text]).stream().pipeThrough(new Compression("gzip"));
+    const stream = new Blob([text as BlobPart]).stream().pipeThrough(new Compression("gzip"));
     return new Uint8Array(await new Response(stream).arrayBuffer());
   } catch {
     return undefined;
@@ -60,12 +61,13 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-/** What a transport hands back: the status, `Retry-After`, and the start of the body of an error. */
-interface Answer {
+/** What a transport hands back: the status, `Retry-After`, the content type and the body (answers are small). */
+export interface Answer {
   status: number;
   retryAfter: string | null;
-  /** Up to 300 characters of the body, read only for an error the user is told about. */
-  text(): Promise<string>;
+  contentType: string;
+  /** The first 64 KiB of the body. */
+  body: Uint8Array;
 }
 type Post = (
   url: string,
@@ -74,20 +76,22 @@ type Post = (
   timeoutMs: number,
 ) => Promise<Answer>;
 
+/** What is read of an answer: enough for an error message or OTLP's partial success. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
 const postWithFetch: Post = async (url, headers, body, timeoutMs) => {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
   (timer as { unref?: () => void }).unref?.();
   try {
     const res = await fetch(url, { method: "POST", headers, body: body as BodyInit, signal: abort.signal });
-    const retryAfter = res.headers.get("retry-after");
-    const status = res.status;
-    if (status < 400 || status === 413 || status === 408 || status === 429 || status >= 500) {
-      await res.body?.cancel().catch(() => {});
-      return { status, retryAfter, text: async () => "" };
-    }
-    const text = (await res.text().catch(() => "")).slice(0, 300);
-    return { status, retryAfter, text: async () => text };
+    const bytes = new Uint8Array(await res.arrayBuffer().catch(() => new ArrayBuffer(0)));
+    return {
+      status: res.status,
+      retryAfter: res.headers.get("retry-after"),
+      contentType: res.headers.get("content-type") ?? "",
+      body: bytes.subarray(0, MAX_ANSWER_BYTES),
+    };
   } catch (error) {
     throw abort.signal.aborted ? abort.signal.reason : error;
   } finally {
@@ -109,9 +113,7 @@ type NodeHttp = {
 type NodeAnswer = {
   statusCode?: number;
   headers: Record<string, string | string[] | undefined>;
-  setEncoding(e: string): void;
-  on(event: string, f: (chunk?: string) => void): void;
-  resume(): void;
+  on(event: string, f: (chunk: Uint8Array) => void): void;
 };
 
 /** node:http(s): in Node 20 a first fetch costs ~70 ms more than a first http.request (it loads undici). */
@@ -123,16 +125,28 @@ function postWithNode(http: NodeHttp): Post {
         url,
         { method: "POST", headers: { ...headers, "content-length": bytes.length } },
         (res) => {
-          const status = res.statusCode ?? 0;
-          const retryAfter = [res.headers["retry-after"]].flat()[0] ?? null;
-          let text = "";
-          res.setEncoding("utf8");
+          const header = (name: string) => [res.headers[name]].flat()[0] ?? null;
+          const chunks: Uint8Array[] = [];
+          let size = 0;
           res.on("data", (chunk) => {
-            if (text.length < 300) text += chunk;
+            if (size < MAX_ANSWER_BYTES) chunks.push(chunk);
+            size += chunk.length;
           });
           res.on("end", () => {
             clearTimeout(timer);
-            resolve({ status, retryAfter, text: async () => text.slice(0, 300) });
+            const body = new Uint8Array(Math.min(size, MAX_ANSWER_BYTES));
+            let at = 0;
+            for (const chunk of chunks) {
+              const part = chunk.subarray(0, body.length - at);
+              body.set(part, at);
+              at += part.length;
+            }
+            resolve({
+              status: res.statusCode ?? 0,
+              retryAfter: header("retry-after"),
+              contentType: header("content-type") ?? "",
+              body,
+            });
           });
           res.on("error", () => {});
         },
@@ -178,17 +192,65 @@ function pickTransport(url: string): Post {
   return postWithFetch;
 }
 
-function errorMessage(text: string): string {
+/** One POST, gzipped from GZIP_FROM_CHARS up. Rejects only on a network error or the timeout. */
+export async function postBody(
+  url: string,
+  headers: Record<string, string>,
+  body: string | Uint8Array,
+  timeoutMs: number,
+): Promise<Answer> {
+  let payload = body;
+  if (body.length >= GZIP_FROM_CHARS) {
+    const zipped = await gzip(body);
+    if (zipped) {
+      payload = zipped;
+      headers = { ...headers, "content-encoding": "gzip" };
+    }
+  }
+  return pickTransport(url)(url, headers, payload, timeoutMs);
+}
+
+/**
+ * What an answer means for the batch: delivered (2xx), split (413), retried (what `retryable` says,
+ * with `Retry-After`), or refused for good (the rest), with the start of the body as the message.
+ */
+export function classify(url: string, answer: Answer, retryable: (status: number) => boolean): SendOutcome {
+  const { status } = answer;
+  if (status >= 200 && status < 300) return { kind: "delivered" };
+  if (status === 413) return { kind: "too-large" };
+  if (retryable(status)) {
+    return {
+      kind: "retry",
+      reason: `${originOf(url)} answered HTTP ${status}`,
+      retryAfterMs: parseRetryAfter(answer.retryAfter),
+    };
+  }
+  return { kind: "rejected", status, message: errorMessage(answer) };
+}
+
+/** The outcome of a POST that never got an answer. */
+export function unreachable(url: string, error: unknown): SendOutcome {
+  const reason = `collector unreachable at ${originOf(url)} (${errorText(error)})`;
+  debug(`send failed: ${reason}`);
+  return { kind: "retry", reason };
+}
+
+/** An error answer's message: `{ "error" }` or `{ "message" }` of a JSON body, else the text's start. */
+function errorMessage(answer: Answer): string {
+  const text = new TextDecoder().decode(answer.body.subarray(0, 2000));
   try {
-    const parsed = JSON.parse(text) as { error?: unknown };
-    if (typeof parsed.error === "string") return parsed.error;
+    const parsed = JSON.parse(text) as { error?: unknown; message?: unknown };
+    const message = typeof parsed.error === "string" ? parsed.error : parsed.message;
+    if (typeof message === "string") return message.slice(0, 300);
   } catch {
     // not JSON: the text itself is the message
   }
-  return text;
+  return text.slice(0, 300);
 }
 
-/** One POST of one batch. Never throws: every failure is an outcome. */
+const lumiqtraceRetries = (status: number) => status === 408 || status === 429 || status >= 500;
+
+/** One POST of one batch to the LumiqTrace ingest API. Never throws: every failure is an outcome. */
 export async function postBatch(
   url: string,
   apiKey: string,
@@ -200,35 +262,15 @@ export async function postBatch(
     "content-type": "application/json",
     "x-lumiqtrace-sdk": `${SDK_NAME}/${SDK_VERSION}`,
   };
-  let payload: string | Uint8Array = body;
-  if (body.length >= GZIP_FROM_CHARS) {
-    const zipped = await gzip(body);
-    if (zipped) {
-      payload = zipped;
-      headers["content-encoding"] = "gzip";
-    }
-  }
   try {
-    const { status, retryAfter, text } = await pickTransport(url)(url, headers, payload, timeoutMs);
-    if (status >= 200 && status < 300) return { kind: "delivered" };
-    if (status === 413) return { kind: "too-large" };
-    if (status === 408 || status === 429 || status >= 500) {
-      return {
-        kind: "retry",
-        reason: `${originOf(url)} answered HTTP ${status}`,
-        retryAfterMs: parseRetryAfter(retryAfter),
-      };
-    }
-    return { kind: "rejected", status, message: errorMessage(await text()) };
+    return classify(url, await postBody(url, headers, body, timeoutMs), lumiqtraceRetries);
   } catch (error) {
-    const reason = `collector unreachable at ${originOf(url)} (${errorText(error)})`;
-    debug(`send failed: ${reason}`);
-    return { kind: "retry", reason };
+    return unreachable(url, error);
   }
 }
 
 /** Scheme, host and port only: never a path, a query or credentials in the URL. */
-function originOf(url: string): string {
+export function originOf(url: string): string {
   try {
     return new URL(url).origin;
   } catch {
