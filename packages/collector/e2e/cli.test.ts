@@ -1,6 +1,6 @@
 // The `lumiqtrace` bin as a user runs it: a real child process, talked to over HTTP.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -20,11 +20,11 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function run(args: string[], env: Record<string, string> = {}) {
+function run(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []) {
   const cwd = mkdtempSync(join(tmpdir(), "lumiq-cli-"));
   dirs.push(cwd);
   const { LUMIQTRACE_API_KEY: _drop, ...baseEnv } = process.env;
-  const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...baseEnv, ...env } });
+  const child = spawn(process.execPath, [...nodeArgs, bin, ...args], { cwd, env: { ...baseEnv, ...env } });
   children.push(child);
   let stdout = "";
   let stderr = "";
@@ -140,5 +140,29 @@ describe("lumiqtrace dev", () => {
     const second = run(["dev", "--port", port, "--memory"]);
     expect(await second.exited).toBe(2);
     expect(second.output().stderr).toContain(`port ${port} on 127.0.0.1 is in use`);
+  });
+
+  it("exits 2 saying what to install when no SQLite engine loads", async () => {
+    // a stand-in for a machine without either engine: hides node:sqlite and better-sqlite3 from the CLI
+    const dir = mkdtempSync(join(tmpdir(), "lumiq-nosqlite-"));
+    dirs.push(dir);
+    const preload = join(dir, "no-sqlite.cjs");
+    writeFileSync(
+      preload,
+      `const Module = require("node:module");
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  if (request === "better-sqlite3") throw Object.assign(new Error("Cannot find module 'better-sqlite3'"), { code: "MODULE_NOT_FOUND" });
+  return resolve.call(this, request, ...rest);
+};
+const getBuiltinModule = process.getBuiltinModule;
+process.getBuiltinModule = (id) => (id === "node:sqlite" || id === "sqlite" ? undefined : getBuiltinModule(id));
+`,
+    );
+    const cli = run(["dev", "--port", "0", "--memory"], {}, ["--require", preload]);
+    expect(await cli.exited).toBe(2);
+    expect(cli.output().stderr).toBe(
+      "lumiqtrace: no SQLite engine: install better-sqlite3 or use Node >= 22.13\n",
+    );
   });
 });

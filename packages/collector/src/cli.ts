@@ -2,6 +2,11 @@
 // `lumiqtrace dev`: the local collector in a terminal.
 import { describeFaults, parseDevArgs, USAGE, UsageError } from "./args.js";
 import { startCollector } from "./server.js";
+import { SqliteUnavailableError } from "./sqlite.js";
+import { StoreOpenError } from "./store.js";
+
+/** A start that failed for a reason the user can fix: printed as one line, exit 2. */
+class StartError extends Error {}
 
 async function dev(argv: string[]): Promise<void> {
   const args = parseDevArgs(argv, process.env);
@@ -24,9 +29,11 @@ async function dev(argv: string[]): Promise<void> {
       ...(args.maxBodyBytes !== undefined ? { maxBodyBytes: args.maxBodyBytes } : {}),
     });
   } catch (err) {
+    if (err instanceof SqliteUnavailableError) throw new StartError(err.message);
+    if (err instanceof StoreOpenError) throw new StartError(`--db: ${err.message}`);
     const code = (err as { code?: string }).code;
     if (code === "EADDRINUSE") {
-      throw new UsageError(
+      throw new StartError(
         `port ${args.port} on ${args.host} is in use: pass --port with another port (0 for a free one)`,
       );
     }
@@ -71,6 +78,10 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof StartError) {
+    process.stderr.write(`lumiqtrace: ${err.message}\n`);
+    process.exit(2);
+  }
   if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
     process.stderr.write(`lumiqtrace: ${(err as Error).message}\n\n${USAGE}`);
     process.exit(2);

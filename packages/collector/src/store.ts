@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import Database from "better-sqlite3";
 import type { Batch, SpanEvent } from "@lumiqtrace/protocol";
+import { defaultSqliteEngine, type SqliteBackend, type SqliteDatabase, type SqliteEngine } from "./sqlite.js";
 
 export interface TraceSummary {
   traceId: string;
@@ -36,6 +36,8 @@ export interface StoredBatch {
 }
 
 export interface Store {
+  /** the SQLite engine in use */
+  backend: SqliteBackend;
   /** Stores a whole batch in one transaction: all of it or, if anything throws, none of it. */
   insertBatch(batch: Batch, receivedAt: number): StoredBatch;
   listTraces(limit: number): TraceSummary[];
@@ -98,12 +100,42 @@ export function summarize(traceId: string, spans: SpanEvent[]): TraceSummary {
   };
 }
 
-/** Opens (and creates) the SQLite database; `":memory:"` keeps everything in this process. */
-export function openStore(path: string): Store {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  if (path !== ":memory:") db.pragma("journal_mode = WAL");
-  db.exec(SCHEMA);
+/** The database file cannot be opened or is not a SQLite database (the message says which and why). */
+export class StoreOpenError extends Error {}
+
+/** Runs `work` in one transaction: committed if it returns, rolled back if it throws. */
+function inTransaction<T>(db: SqliteDatabase, work: () => T): T {
+  db.exec("BEGIN");
+  try {
+    const result = work();
+    db.exec("COMMIT");
+    return result;
+  } catch (err) {
+    db.exec("ROLLBACK");
+    throw err;
+  }
+}
+
+function openDatabase(engine: SqliteEngine, path: string): SqliteDatabase {
+  let db: SqliteDatabase | undefined;
+  try {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    db = engine.open(path);
+    if (path !== ":memory:") db.exec("PRAGMA journal_mode = WAL");
+    db.exec(SCHEMA);
+    return db;
+  } catch (err) {
+    db?.close();
+    throw new StoreOpenError(`cannot use ${path} as the database: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Opens (and creates) the SQLite database; `":memory:"` keeps everything in this process. `engine` defaults
+ * to `node:sqlite` where Node has it, else `better-sqlite3`.
+ */
+export function openStore(path: string, engine: SqliteEngine = defaultSqliteEngine()): Store {
+  const db = openDatabase(engine, path);
 
   const insertEvent = db.prepare(
     `INSERT OR IGNORE INTO events (id, trace_id, span_id, parent_span_id, kind, start_time, received_at, json)
@@ -124,38 +156,40 @@ export function openStore(path: string): Store {
     "SELECT COUNT(*) AS batches, SUM(duplicates) AS duplicates, SUM(dropped) AS dropped FROM batches",
   );
 
-  const insertAll = db.transaction((batch: Batch, receivedAt: number): StoredBatch => {
-    const added: SpanEvent[] = [];
-    for (const e of batch.events) {
-      const r = insertEvent.run(
-        e.id,
-        e.traceId,
-        e.spanId,
-        e.parentSpanId,
-        e.kind,
-        e.startTime,
+  const insertBatch = (batch: Batch, receivedAt: number): StoredBatch =>
+    inTransaction(db, () => {
+      const added: SpanEvent[] = [];
+      for (const e of batch.events) {
+        const r = insertEvent.run(
+          e.id,
+          e.traceId,
+          e.spanId,
+          e.parentSpanId,
+          e.kind,
+          e.startTime,
+          receivedAt,
+          JSON.stringify(e),
+        );
+        if (Number(r.changes) === 1) added.push(e);
+      }
+      const duplicates = batch.events.length - added.length;
+      insertBatchRow.run(
         receivedAt,
-        JSON.stringify(e),
+        `${batch.sdk.name}/${batch.sdk.version}`,
+        batch.sentAt,
+        batch.dropped,
+        batch.events.length,
+        duplicates,
       );
-      if (r.changes === 1) added.push(e);
-    }
-    const duplicates = batch.events.length - added.length;
-    insertBatchRow.run(
-      receivedAt,
-      `${batch.sdk.name}/${batch.sdk.version}`,
-      batch.sentAt,
-      batch.dropped,
-      batch.events.length,
-      duplicates,
-    );
-    return { added, duplicates };
-  });
+      return { added, duplicates };
+    });
 
   const getTrace = (traceId: string): SpanEvent[] =>
     (selectTrace.all(traceId) as Array<{ json: string }>).map((r) => JSON.parse(r.json) as SpanEvent);
 
   return {
-    insertBatch: (batch, receivedAt) => insertAll(batch, receivedAt),
+    backend: engine.backend,
+    insertBatch,
     getTrace,
     listTraces(limit) {
       const rows = selectRecent.all(limit) as Array<{ trace_id: string }>;
@@ -168,7 +202,13 @@ export function openStore(path: string): Store {
         duplicates: number | null;
         dropped: number | null;
       };
-      return { ...e, batches: b.batches, duplicates: b.duplicates ?? 0, dropped: b.dropped ?? 0 };
+      return {
+        traces: e.traces,
+        events: e.events,
+        batches: b.batches,
+        duplicates: b.duplicates ?? 0,
+        dropped: b.dropped ?? 0,
+      };
     },
     close: () => db.close(),
   };
