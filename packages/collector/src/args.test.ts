@@ -21,6 +21,19 @@ describe("lumiqtrace dev flags", () => {
     });
   });
 
+  it("refuses an empty key, or one with whitespace or control characters, saying where it came from", () => {
+    expect(() => parseDevArgs(["--key", ""], {})).toThrow("--key: the key is empty");
+    expect(() => parseDevArgs(["--key", " lqt_x"], {})).toThrow("--key: the key contains whitespace");
+    expect(() => parseDevArgs([], { LUMIQTRACE_API_KEY: "" })).toThrow(
+      "LUMIQTRACE_API_KEY: the key is empty (fix it, or unset it to get a generated key)",
+    );
+    expect(() => parseDevArgs([], { LUMIQTRACE_API_KEY: "lqt_x\n" })).toThrow(
+      /^LUMIQTRACE_API_KEY: the key contains whitespace or a control character/,
+    );
+    // a good flag wins over a bad environment, which is then not used at all
+    expect(parseDevArgs(["--key", "k1"], { LUMIQTRACE_API_KEY: "" })).toMatchObject({ apiKey: "k1" });
+  });
+
   it("builds a fault spec from the fault flags", () => {
     const a = parseDevArgs(
       [

@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { checkFaultSpec, type FaultSpec } from "./faults.js";
-import { generateApiKey } from "./server.js";
+import { apiKeyProblem, generateApiKey } from "./keys.js";
 
 export const USAGE = `Usage: lumiqtrace dev [options]
 
@@ -93,12 +93,23 @@ export function parseDevArgs(argv: string[], env: Record<string, string | undefi
     }
   }
 
-  const keySource = values.key !== undefined ? "flag" : env.LUMIQTRACE_API_KEY ? "env" : "generated";
+  const keySource =
+    values.key !== undefined ? "flag" : env.LUMIQTRACE_API_KEY !== undefined ? "env" : "generated";
+  const apiKey = values.key ?? env.LUMIQTRACE_API_KEY ?? generateApiKey();
+  // refused, not replaced: a key someone set on purpose and got wrong should not silently become another
+  const keyProblem = apiKeyProblem(apiKey);
+  if (keyProblem) {
+    throw new UsageError(
+      keySource === "flag"
+        ? `--key: ${keyProblem}`
+        : `LUMIQTRACE_API_KEY: ${keyProblem} (fix it, or unset it to get a generated key)`,
+    );
+  }
   return {
     help: values.help === true,
     port,
     host: values.host ?? "127.0.0.1",
-    apiKey: values.key ?? env.LUMIQTRACE_API_KEY ?? generateApiKey(),
+    apiKey,
     keySource,
     dbPath: values.memory ? ":memory:" : resolve(values.db ?? ".lumiqtrace/traces.sqlite"),
     maxBodyBytes: int("max-body-bytes", values["max-body-bytes"], 1),

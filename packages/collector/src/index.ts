@@ -1,4 +1,5 @@
-export { startCollector, generateApiKey, DEFAULT_MAX_BODY_BYTES } from "./server.js";
+export { startCollector, DEFAULT_MAX_BODY_BYTES } from "./server.js";
+export { generateApiKey } from "./keys.js";
 export type { Collector, CollectorOptions, IngestRequest } from "./server.js";
 export type { FaultSpec } from "./faults.js";
 export type { Stats, TraceSummary } from "./store.js";

@@ -24,6 +24,11 @@ describe("ingest", () => {
     expect(c.apiKey).toMatch(/^lqt_dev_[A-Za-z0-9_-]{20,}$/);
   });
 
+  it("refuses to start with a key no client could send", async () => {
+    await expect(startCollector({ port: 0, apiKey: "" })).rejects.toThrow("apiKey: the key is empty");
+    await expect(startCollector({ port: 0, apiKey: "a b" })).rejects.toThrow(/apiKey: .*whitespace/);
+  });
+
   it("gives a loopback URL when listening on every interface", async () => {
     const all = await startCollector({ port: 0, host: "0.0.0.0" });
     try {

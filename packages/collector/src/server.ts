@@ -1,9 +1,9 @@
-import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { checkFaultSpec, createFaults, type FaultAction, type FaultSpec } from "./faults.js";
 import { openStore, type Stats, type TraceSummary } from "./store.js";
 import { decodeBody, HttpError, isLoopbackHost, peekBody, readBody, sameKey, sendJson } from "./http.js";
+import { apiKeyProblem, generateApiKey } from "./keys.js";
 import { formatTraceLine, isRootSpan } from "./terminal.js";
 import { validateBatch, type SpanEvent } from "@lumiqtrace/protocol";
 import { viewerHtml } from "./viewer.js";
@@ -74,13 +74,11 @@ export interface Collector {
 
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
-export function generateApiKey(): string {
-  return `lqt_dev_${randomBytes(18).toString("base64url")}`;
-}
-
 export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
   const host = options.host ?? "127.0.0.1";
   const apiKey = options.apiKey ?? generateApiKey();
+  const keyProblem = apiKeyProblem(apiKey);
+  if (keyProblem) throw new TypeError(`apiKey: ${keyProblem}`);
   const dbPath = options.dbPath ?? ":memory:";
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const retainEvents = options.retainEvents ?? true;
