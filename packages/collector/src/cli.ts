@@ -4,6 +4,7 @@ import { describeFaults, parseDevArgs, USAGE, UsageError } from "./args.js";
 import { startCollector } from "./server.js";
 import { SqliteUnavailableError } from "./sqlite.js";
 import { StoreOpenError } from "./store.js";
+import { writeLines } from "./terminal.js";
 
 /** A start that failed for a reason the user can fix: printed as one line, exit 2. */
 class StartError extends Error {}
@@ -14,7 +15,7 @@ async function dev(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const out = (line: string) => writeLines(process.stdout, line);
   let collector: Awaited<ReturnType<typeof startCollector>>;
   try {
     collector = await startCollector({
@@ -79,13 +80,13 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof StartError) {
-    process.stderr.write(`lumiqtrace: ${err.message}\n`);
+    writeLines(process.stderr, `lumiqtrace: ${err.message}`);
     process.exit(2);
   }
   if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-    process.stderr.write(`lumiqtrace: ${(err as Error).message}\n\n${USAGE}`);
+    writeLines(process.stderr, `lumiqtrace: ${(err as Error).message}\n\n${USAGE.trimEnd()}`);
     process.exit(2);
   }
-  process.stderr.write(`lumiqtrace: ${(err as Error)?.stack ?? err}\n`);
+  writeLines(process.stderr, `lumiqtrace: ${(err as Error)?.stack ?? err}`);
   process.exit(1);
 });

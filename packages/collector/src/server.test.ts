@@ -11,6 +11,14 @@ afterEach(async () => {
   await c.close();
 });
 
+async function waitUntil(done: () => boolean, timeoutMs = 10_000) {
+  const until = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > until) throw new Error(`still false after ${timeoutMs}ms: ${done}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 async function storedCount() {
   const res = await fetch(`${c.url}/v1/traces?limit=1000`);
   const { traces } = (await res.json()) as { traces: Array<{ spanCount: number }> };
@@ -438,6 +446,30 @@ describe("persistence", () => {
       await second.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("terminal output", () => {
+  it("prints what clients send as inert text: no escape sequence reaches the terminal", async () => {
+    const lines: string[] = [];
+    const loud = await startCollector({ port: 0, quiet: false, log: (line) => lines.push(line) });
+    try {
+      const { root, llm } = makeTrace();
+      root.name = "\u001b]0;owned\u0007\u001b[2J";
+      delete root.attributes["http.route"];
+      llm.attributes["gen_ai.response.model"] = "gpt\u202eevil\u009b";
+      llm.status = "error";
+      llm.error = { type: "Boom\r", message: "line one\nline two\u001b[1A" };
+      expect((await postBatch(loud.url, loud.apiKey, makeBatch([llm, root]))).status).toBe(200);
+      await waitUntil(() => lines.length > 0);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain("\\x1b]0;owned\\x07\\x1b[2J");
+      expect(lines[0]).toContain("gpt\\u202eevil\\x9b");
+      expect(lines[0]).toContain("Boom : line one line two\\x1b[1A");
+      expect(lines[0]).not.toMatch(/[\p{Cc}\u202a-\u202e]/u);
+    } finally {
+      await loud.close();
     }
   });
 });

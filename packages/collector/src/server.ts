@@ -4,7 +4,7 @@ import { checkFaultSpec, createFaults, type FaultAction, type FaultSpec } from "
 import { openStore, type Stats, type TraceSummary } from "./store.js";
 import { decodeBody, HttpError, isLoopbackHost, peekBody, readBody, sameKey, sendJson } from "./http.js";
 import { apiKeyProblem, generateApiKey } from "./keys.js";
-import { formatTraceLine, isRootSpan } from "./terminal.js";
+import { formatTraceLine, isRootSpan, printable } from "./terminal.js";
 import { validateBatch, type SpanEvent } from "@lumiqtrace/protocol";
 import { viewerHtml } from "./viewer.js";
 
@@ -82,8 +82,10 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const dbPath = options.dbPath ?? ":memory:";
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const retainEvents = options.retainEvents ?? true;
-  const log =
+  const write =
     options.quiet === false ? (options.log ?? ((line: string) => process.stdout.write(`${line}\n`))) : null;
+  // what clients send reaches the terminal: made printable here, whatever prints it
+  const log = write ? (line: string) => write(printable(line)) : null;
   const loopbackOnly = isLoopbackHost(host);
   const store = openStore(dbPath);
   const faults = createFaults(options.faults);
@@ -294,7 +296,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       if ((err as Error)?.message === "request aborted" || closed) return res.destroy();
       if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
       else res.destroy();
-      if (log) log(`lumiqtrace: internal error: ${(err as Error)?.stack ?? err}`);
+      if (log)
+        for (const line of `lumiqtrace: internal error: ${(err as Error)?.stack ?? err}`.split("\n"))
+          log(line);
     });
   });
   server.on("clientError", (_err, socket) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatTraceLine, isRootSpan } from "./terminal.js";
+import { formatTraceLine, isRootSpan, printable, writeLines } from "./terminal.js";
 import { makeEvent, makeTrace } from "./test-events.js";
 
 describe("trace line", () => {
@@ -31,5 +31,31 @@ describe("trace line", () => {
     expect(isRootSpan(root)).toBe(true);
     expect(isRootSpan(llm)).toBe(false);
     expect(isRootSpan(makeEvent({ kind: "custom", parentSpanId: null }))).toBe(true);
+  });
+});
+
+describe("printable", () => {
+  it.each([
+    ["window title (OSC)", "\u001b]0;pwned\u0007chat", "\\x1b]0;pwned\\x07chat"],
+    ["clear screen (CSI)", "\u001b[2J\u001b[Hok", "\\x1b[2J\\x1b[Hok"],
+    ["C1 CSI", "\u009b31mred", "\\x9b31mred"],
+    ["DEL and NUL", "a\u007fb\u0000c", "a\\x7fb\\x00c"],
+    ["carriage return rewriting the line", "ok\rerror", "ok error"],
+    ["line breaks and tabs", "one\ntwo\tthree\u2028four", "one two three four"],
+    ["bidi override", "gpt-4o\u202ecod.exe", "gpt-4o\\u202ecod.exe"],
+    ["bidi isolate and marks", "\u2066a\u2069\u200f\u061c", "\\u2066a\\u2069\\u200f\\u061c"],
+  ])("makes a %s inert", (_name, raw, shown) => {
+    expect(printable(raw)).toBe(shown);
+  });
+
+  it("leaves printable text, including non-Latin scripts and emoji, as it is", () => {
+    const text = "POST /api/chat · openai gpt-4o 52→18 tok · 日本語 · مرحبا · 🚀";
+    expect(printable(text)).toBe(text);
+  });
+
+  it("writes each line made printable", () => {
+    const chunks: string[] = [];
+    writeLines({ write: (c: string) => chunks.push(c) }, "first \u001b[2J\nsecond");
+    expect(chunks).toEqual(["first \\x1b[2J\nsecond\n"]);
   });
 });

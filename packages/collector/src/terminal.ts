@@ -1,5 +1,40 @@
 import type { SpanEvent } from "@lumiqtrace/protocol";
 
+/** Characters that move the cursor, start escape sequences or reorder text in a terminal. */
+function isUnsafe(code: number): boolean {
+  return (
+    code < 0x20 || // C0, ESC included: no escape sequence can start
+    (code >= 0x7f && code <= 0x9f) || // DEL and C1 (0x9b is CSI on its own)
+    code === 0x061c || // Arabic letter mark
+    code === 0x200e ||
+    code === 0x200f || // LRM, RLM
+    (code >= 0x202a && code <= 0x202e) || // bidi embeddings and overrides
+    (code >= 0x2066 && code <= 0x2069) // bidi isolates
+  );
+}
+
+/**
+ * `text` as one inert terminal line: tabs, line breaks and line separators become spaces, and every other
+ * control, escape or bidi character is shown as an escape (`\x1b`, `\u202e`), so what a client sends
+ * (span names, models, error messages) cannot set the window title, clear the screen or rewrite lines.
+ */
+export function printable(text: string): string {
+  let out = "";
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (code === 0x09 || code === 0x0a || code === 0x0d || code === 0x2028 || code === 0x2029) out += " ";
+    else if (!isUnsafe(code)) out += ch;
+    else if (code < 0x100) out += `\\x${code.toString(16).padStart(2, "0")}`;
+    else out += `\\u${code.toString(16).padStart(4, "0")}`;
+  }
+  return out;
+}
+
+/** Writes `text` and a newline to a terminal, each of its lines made printable. */
+export function writeLines(stream: { write(chunk: string): unknown }, text: string): void {
+  stream.write(`${text.split("\n").map(printable).join("\n")}\n`);
+}
+
 /** A root span is what ends an invocation: print its trace when it arrives. */
 export function isRootSpan(e: SpanEvent): boolean {
   return e.kind === "invocation" || e.parentSpanId === null;
