@@ -10,6 +10,13 @@ describe("lumiqtrace dev flags", () => {
     expect(a.dbPath).toBe(resolve(".lumiqtrace/traces.sqlite"));
   });
 
+  it("takes an IP address or a host name as --host", () => {
+    expect(parseDevArgs(["--host", "0.0.0.0"], {}).host).toBe("0.0.0.0");
+    expect(parseDevArgs(["--host", "[::1]"], {}).host).toBe("::1");
+    expect(parseDevArgs(["--host", "::"], {}).host).toBe("::");
+    expect(parseDevArgs(["--host", "dev-box.local"], {}).host).toBe("dev-box.local");
+  });
+
   it("takes the key from the flag before the environment", () => {
     expect(parseDevArgs([], { LUMIQTRACE_API_KEY: "env-key" })).toMatchObject({
       apiKey: "env-key",
@@ -62,5 +69,10 @@ describe("lumiqtrace dev flags", () => {
     expect(() => parseDevArgs(["--fail-count", "2"], {})).toThrow(/at least one of status/);
     expect(() => parseDevArgs(["--fail", "200"], {})).toThrow(/--fail/);
     expect(() => parseDevArgs(["--nope"], {})).toThrow(/Unknown option/);
+    expect(() => parseDevArgs(["--host", "not a host!"], {})).toThrow(
+      '--host: expected an IP address or a host name, got "not a host!"',
+    );
+    expect(() => parseDevArgs(["--host", "-x.example"], {})).toThrow(/--host/);
+    expect(() => parseDevArgs(["--host", ""], {})).toThrow(/--host/);
   });
 });

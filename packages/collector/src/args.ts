@@ -1,10 +1,12 @@
 // Flags of `lumiqtrace dev`, parsed apart from the bin so tests can check them without a process.
+import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { checkFaultSpec, type FaultSpec } from "./faults.js";
 import { apiKeyProblem, generateApiKey } from "./keys.js";
 
 export const USAGE = `Usage: lumiqtrace dev [options]
+       lumiqtrace --version
 
 Runs the LumiqTrace ingest API on this machine, stores traces in SQLite, prints one line per trace and
 serves a viewer at the same address.
@@ -43,6 +45,15 @@ function number(name: string, value: string | undefined): number | undefined {
   if (value.trim() === "" || !Number.isFinite(n))
     throw new UsageError(`--${name}: expected a number, got "${value}"`);
   return n;
+}
+
+/** An IP address, or a name made of DNS labels; `[::1]` is taken as `::1`. */
+function hostArg(value: string | undefined): string {
+  if (value === undefined) return "127.0.0.1";
+  const host = /^\[.*\]$/.test(value) ? value.slice(1, -1) : value;
+  const label = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+  if (isIP(host) || (host.length <= 253 && host.split(".").every((l) => label.test(l)))) return host;
+  throw new UsageError(`--host: expected an IP address or a host name, got "${value}"`);
 }
 
 export function parseDevArgs(argv: string[], env: Record<string, string | undefined>) {
@@ -108,7 +119,7 @@ export function parseDevArgs(argv: string[], env: Record<string, string | undefi
   return {
     help: values.help === true,
     port,
-    host: values.host ?? "127.0.0.1",
+    host: hostArg(values.host),
     apiKey,
     keySource,
     dbPath: values.memory ? ":memory:" : resolve(values.db ?? ".lumiqtrace/traces.sqlite"),

@@ -9,6 +9,24 @@ import { writeLines } from "./terminal.js";
 /** A start that failed for a reason the user can fix: printed as one line, exit 2. */
 class StartError extends Error {}
 
+declare const __LUMIQTRACE_COLLECTOR_VERSION__: string;
+
+/** Why the server could not listen, said for the flags that caused it; `undefined` for anything else. */
+function listenFailure(err: unknown, host: string, port: number): StartError | undefined {
+  const code = (err as { code?: string }).code;
+  if (code === "EADDRINUSE")
+    return new StartError(
+      `port ${port} on ${host} is in use: pass --port with another port (0 for a free one)`,
+    );
+  if (code === "EACCES")
+    return new StartError(`port ${port} on ${host}: permission denied (try a port above 1023)`);
+  if (code === "EADDRNOTAVAIL")
+    return new StartError(`--host ${host}: this machine has no such address (127.0.0.1 is the default)`);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_FAIL")
+    return new StartError(`--host ${host}: cannot resolve this name to an address of this machine`);
+  return undefined;
+}
+
 async function dev(argv: string[]): Promise<void> {
   const args = parseDevArgs(argv, process.env);
   if (args.help) {
@@ -32,13 +50,7 @@ async function dev(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof SqliteUnavailableError) throw new StartError(err.message);
     if (err instanceof StoreOpenError) throw new StartError(`--db: ${err.message}`);
-    const code = (err as { code?: string }).code;
-    if (code === "EADDRINUSE") {
-      throw new StartError(
-        `port ${args.port} on ${args.host} is in use: pass --port with another port (0 for a free one)`,
-      );
-    }
-    throw err;
+    throw listenFailure(err, args.host, args.port) ?? err;
   }
   // A key taken from the environment may be a real one: show only its end. A generated or typed one is shown whole.
   const shownKey =
@@ -72,6 +84,10 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     process.stdout.write(USAGE);
+    return;
+  }
+  if (command === "--version" || command === "-v") {
+    process.stdout.write(`${__LUMIQTRACE_COLLECTOR_VERSION__}\n`);
     return;
   }
   if (command !== "dev") throw new UsageError(`unknown command "${command}"`);

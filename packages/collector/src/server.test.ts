@@ -322,8 +322,12 @@ describe("bad input gets a clear 4xx and is never stored", () => {
     expect((await postBatch(c.url, c.apiKey, makeBatch([makeEvent()]))).status).toBe(200);
   });
 
-  it("answers 404 and 405 for unknown routes and methods", async () => {
+  it("answers 404 for unknown paths whatever the method, and 405 for known paths with another method", async () => {
     expect((await fetch(`${c.url}/nope`)).status).toBe(404);
+    const post = await fetch(`${c.url}/nope`, { method: "POST", body: "{}" });
+    expect(post.status).toBe(404);
+    expect(await post.json()).toEqual({ error: "no route POST /nope" });
+    expect((await fetch(`${c.url}/v1/batch/`, { method: "POST", body: "{}" })).status).toBe(404);
     expect((await fetch(`${c.url}/v1/batch`)).status).toBe(405);
     expect((await fetch(`${c.url}/v1/traces`, { method: "POST", body: "{}" })).status).toBe(405);
   });

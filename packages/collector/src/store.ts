@@ -1,21 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Batch, SpanEvent } from "@lumiqtrace/protocol";
+import { summarize, type TraceSummary } from "./trace.js";
 import { defaultSqliteEngine, type SqliteBackend, type SqliteDatabase, type SqliteEngine } from "./sqlite.js";
-
-export interface TraceSummary {
-  traceId: string;
-  name: string;
-  platform: string | null;
-  startTime: number;
-  durationMs: number;
-  status: SpanEvent["status"];
-  spanCount: number;
-  llmCalls: number;
-  userId: string | null;
-  /** false while only child spans have arrived (the root span is sent last, when the invocation ends) */
-  hasRoot: boolean;
-}
 
 /** Totals since the database was created: what `GET /v1/stats` returns. */
 export interface Stats {
@@ -68,37 +55,6 @@ CREATE TABLE IF NOT EXISTS batches (
   duplicates INTEGER NOT NULL
 );
 `;
-
-/** The span a trace is named after: parentSpanId null or, for a continued trace, the invocation whose parent is elsewhere. */
-export function findRoot(spans: SpanEvent[]): SpanEvent | undefined {
-  const ids = new Set(spans.map((s) => s.spanId));
-  return (
-    spans.find((s) => s.parentSpanId === null) ??
-    spans.find((s) => s.kind === "invocation" && !ids.has(s.parentSpanId!))
-  );
-}
-
-export function summarize(traceId: string, spans: SpanEvent[]): TraceSummary {
-  const root = findRoot(spans);
-  const ids = new Set(spans.map((s) => s.spanId));
-  // Before the root arrives, name the trace after its earliest top-most span so the list still shows it.
-  const head = root ?? spans.find((s) => s.parentSpanId === null || !ids.has(s.parentSpanId)) ?? spans[0]!;
-  const start = Math.min(...spans.map((s) => s.startTime));
-  const end = Math.max(...spans.map((s) => s.endTime));
-  const platform = head.attributes["lumiqtrace.platform"];
-  return {
-    traceId,
-    name: head.name,
-    platform: typeof platform === "string" ? platform : null,
-    startTime: start,
-    durationMs: end - start,
-    status: head.status,
-    spanCount: spans.length,
-    llmCalls: spans.filter((s) => s.kind === "llm").length,
-    userId: head.userId ?? spans.find((s) => s.userId)?.userId ?? null,
-    hasRoot: root !== undefined,
-  };
-}
 
 /** The database file cannot be opened or is not a SQLite database (the message says which and why). */
 export class StoreOpenError extends Error {}

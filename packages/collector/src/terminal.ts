@@ -1,4 +1,5 @@
 import type { SpanEvent } from "@lumiqtrace/protocol";
+import { traceHead } from "./trace.js";
 
 /** Characters that move the cursor, start escape sequences or reorder text in a terminal. */
 function isUnsafe(code: number): boolean {
@@ -35,11 +36,6 @@ export function writeLines(stream: { write(chunk: string): unknown }, text: stri
   stream.write(`${text.split("\n").map(printable).join("\n")}\n`);
 }
 
-/** A root span is what ends an invocation: print its trace when it arrives. */
-export function isRootSpan(e: SpanEvent): boolean {
-  return e.kind === "invocation" || e.parentSpanId === null;
-}
-
 function ms(n: number): string {
   return n >= 10_000 ? `${(n / 1000).toFixed(1)}s` : `${Math.round(n)}ms`;
 }
@@ -71,17 +67,21 @@ function llmPart(e: SpanEvent): string {
 
 /**
  * One line per trace, e.g.
- * `vercel  POST /api/chat  412ms  ok  · openai gpt-4o-mini ttft 120ms 52→18 tok ok`
+ * `vercel  POST /api/chat  412ms  ok  · openai gpt-4o-mini ttft 120ms 52→18 tok ok`:
+ * named after its root (or, without one, its earliest top-most span), then every LLM call by start time.
  */
-export function formatTraceLine(root: SpanEvent, spans: SpanEvent[]): string {
-  const platform = attr(root, "lumiqtrace.platform") ?? root.kind;
-  const route = attr(root, "http.route");
-  const method = attr(root, "http.request.method");
-  const where = route !== undefined && method !== undefined ? `${method} ${route}` : root.name;
-  const llm = spans
-    .filter((s) => s.kind === "llm" && s.traceId === root.traceId)
-    .sort((a, b) => a.startTime - b.startTime)
+export function formatTraceLine(spans: SpanEvent[]): string {
+  const sorted = [...spans].sort((a, b) => a.startTime - b.startTime);
+  const head = traceHead(sorted);
+  // as the viewer's list: from the earliest start to the latest end
+  const duration = Math.max(...sorted.map((s) => s.endTime)) - sorted[0]!.startTime;
+  const platform = attr(head, "lumiqtrace.platform") ?? head.kind;
+  const route = attr(head, "http.route");
+  const method = attr(head, "http.request.method");
+  const where = route !== undefined && method !== undefined ? `${method} ${route}` : head.name;
+  const llm = sorted
+    .filter((s) => s.kind === "llm")
     .map((s) => `  · ${llmPart(s)}`)
     .join("");
-  return `${platform}  ${where}  ${ms(root.endTime - root.startTime)}  ${statusText(root)}${llm}`;
+  return `${platform}  ${where}  ${ms(duration)}  ${statusText(head)}${llm}`;
 }

@@ -1,0 +1,54 @@
+// What a trace is, from its spans: its root, the span it is named after, and its summary.
+import type { SpanEvent } from "@lumiqtrace/protocol";
+
+export interface TraceSummary {
+  traceId: string;
+  name: string;
+  platform: string | null;
+  startTime: number;
+  durationMs: number;
+  status: SpanEvent["status"];
+  spanCount: number;
+  llmCalls: number;
+  userId: string | null;
+  /** false while only child spans have arrived (the root span is sent last, when the invocation ends) */
+  hasRoot: boolean;
+}
+
+/** The span a trace is named after: parentSpanId null or, for a continued trace, the invocation whose parent is elsewhere. */
+export function findRoot(spans: SpanEvent[]): SpanEvent | undefined {
+  const ids = new Set(spans.map((s) => s.spanId));
+  return (
+    spans.find((s) => s.parentSpanId === null) ??
+    spans.find((s) => s.kind === "invocation" && !ids.has(s.parentSpanId!))
+  );
+}
+
+/** The root or, before it arrives (or when there is none), the earliest top-most span. `spans` by start time. */
+export function traceHead(spans: SpanEvent[]): SpanEvent {
+  const ids = new Set(spans.map((s) => s.spanId));
+  return (
+    findRoot(spans) ?? spans.find((s) => s.parentSpanId === null || !ids.has(s.parentSpanId)) ?? spans[0]!
+  );
+}
+
+/** `spans` by start time, at least one. */
+export function summarize(traceId: string, spans: SpanEvent[]): TraceSummary {
+  const root = findRoot(spans);
+  const head = traceHead(spans);
+  const start = Math.min(...spans.map((s) => s.startTime));
+  const end = Math.max(...spans.map((s) => s.endTime));
+  const platform = head.attributes["lumiqtrace.platform"];
+  return {
+    traceId,
+    name: head.name,
+    platform: typeof platform === "string" ? platform : null,
+    startTime: start,
+    durationMs: end - start,
+    status: head.status,
+    spanCount: spans.length,
+    llmCalls: spans.filter((s) => s.kind === "llm").length,
+    userId: head.userId ?? spans.find((s) => s.userId)?.userId ?? null,
+    hasRoot: root !== undefined,
+  };
+}
