@@ -80,6 +80,8 @@ describe("viewer", () => {
     expect(details).toContain("TTFT 120ms");
     // 52 × $0.15/M + 18 × $0.60/M
     expect(details).toContain("$0.000019");
+    // and the trace's total, as the read API adds it up
+    expect(await page.locator(".summary").innerText()).toContain("≈ $0.000019");
     // parent first, then children by start time
     expect(await page.locator("#waterfall .span-name").allInnerTexts()).toEqual([
       "POST /api/chat",

@@ -3,7 +3,7 @@ export { generateApiKey } from "./keys.js";
 export type { Collector, CollectorOptions, IngestRequest } from "./server.js";
 export type { FaultSpec } from "./faults.js";
 export type { Stats } from "./store.js";
-export type { TraceSummary } from "./trace.js";
+export type { SpanWithCost, TraceDetail, TraceSummary } from "./trace.js";
 export type { SpanEvent, Batch, AttributeValue } from "@lumiqtrace/protocol";
 export { validateBatch } from "@lumiqtrace/protocol";
 export { PRICES_PER_MILLION, estimateCost } from "./prices.js";

@@ -1,7 +1,9 @@
-// The read API the viewer polls: GET /v1/traces, /v1/traces/:traceId and /v1/stats.
+// The read API the viewer polls: GET /v1/traces, /v1/traces/:traceId and /v1/stats. Costs are estimated
+// here, once, so the viewer (and any other reader) only shows them.
 import { HttpError, sendJson } from "./http.js";
 import type { Route } from "./router.js";
 import type { Store } from "./store.js";
+import { summarize, type TraceDetail, withCost } from "./trace.js";
 
 function parseLimit(raw: string | null): number {
   if (raw === null) return 50;
@@ -37,7 +39,8 @@ export function readRoutes(store: Store): Route[] {
             }
             const spans = store.getTrace(traceId);
             if (spans.length === 0) return sendJson(res, 404, { error: `no trace ${traceId}` });
-            sendJson(res, 200, { traceId, spans });
+            const detail: TraceDetail = { ...summarize(traceId, spans), spans: spans.map(withCost) };
+            sendJson(res, 200, detail);
           },
         },
       },

@@ -358,6 +358,8 @@ describe("read API", () => {
         llmCalls: 1,
         userId: "user-7",
         hasRoot: true,
+        // 52 × $0.15/M + 18 × $0.60/M, gpt-4o-mini's list prices
+        costUsd: expect.closeTo((52 * 0.15 + 18 * 0.6) / 1e6, 12),
       },
       expect.objectContaining({ traceId: older.root.traceId, userId: null }),
     ]);
@@ -365,6 +367,35 @@ describe("read API", () => {
     const limited = await (await fetch(`${c.url}/v1/traces?limit=1`)).json();
     expect(limited.traces).toHaveLength(1);
     expect((await fetch(`${c.url}/v1/traces?limit=0`)).status).toBe(400);
+  });
+
+  it("adds up the cost of priced LLM calls only, and gives null when none is priced", async () => {
+    const { root, llm } = makeTrace();
+    const unpriced = {
+      ...llm,
+      id: hex(8),
+      spanId: hex(8),
+      attributes: { "gen_ai.request.model": "my-finetune" },
+    };
+    const embedding = makeEvent({
+      traceId: root.traceId,
+      parentSpanId: root.spanId,
+      kind: "llm",
+      attributes: { "gen_ai.request.model": "text-embedding-3-small", "gen_ai.usage.input_tokens": 1000 },
+    });
+    const plain = makeEvent();
+    await postBatch(c.url, c.apiKey, makeBatch([llm, unpriced, embedding, root, plain]));
+    const { traces } = await (await fetch(`${c.url}/v1/traces`)).json();
+    const byId = Object.fromEntries(traces.map((t: { traceId: string }) => [t.traceId, t]));
+    expect(byId[root.traceId].costUsd).toBeCloseTo((52 * 0.15 + 18 * 0.6 + 1000 * 0.02) / 1e6, 12);
+    expect(byId[plain.traceId].costUsd).toBeNull();
+    const detail = await (await fetch(`${c.url}/v1/traces/${root.traceId}`)).json();
+    const costs = Object.fromEntries(
+      detail.spans.map((s: { spanId: string; costUsd?: number }) => [s.spanId, s.costUsd]),
+    );
+    expect(costs[unpriced.spanId]).toBeUndefined();
+    expect(costs[root.spanId]).toBeUndefined();
+    expect(costs[embedding.spanId]).toBeCloseTo(0.00002, 12);
   });
 
   it("takes a continued trace's invocation as its root", async () => {
@@ -386,12 +417,18 @@ describe("read API", () => {
     expect(c.getStats()).toEqual(stats);
   });
 
-  it("returns one trace's spans, and 404 for an unknown id", async () => {
+  it("returns one trace's summary and spans, and 404 for an unknown id", async () => {
     const { root, llm } = makeTrace();
     await postBatch(c.url, c.apiKey, makeBatch([llm, root]));
     const res = await fetch(`${c.url}/v1/traces/${root.traceId}`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ traceId: root.traceId, spans: [root, llm] });
+    const cost = (52 * 0.15 + 18 * 0.6) / 1e6;
+    expect(await res.json()).toEqual({
+      ...c.getTraces()[0],
+      costUsd: expect.closeTo(cost, 12),
+      spans: [root, { ...llm, costUsd: expect.closeTo(cost, 12) }],
+    });
+    expect(c.getTraces()[0]).toMatchObject({ traceId: root.traceId, hasRoot: true, spanCount: 2 });
     const missing = await fetch(`${c.url}/v1/traces/${hex(16)}`);
     expect(missing.status).toBe(404);
     expect(c.getTrace(hex(16))).toBeUndefined();

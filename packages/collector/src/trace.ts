@@ -1,5 +1,6 @@
 // What a trace is, from its spans: its root, the span it is named after, and its summary.
 import type { SpanEvent } from "@lumiqtrace/protocol";
+import { spanCostUsd } from "./prices.js";
 
 export interface TraceSummary {
   traceId: string;
@@ -13,6 +14,24 @@ export interface TraceSummary {
   userId: string | null;
   /** false while only child spans have arrived (the root span is sent last, when the invocation ends) */
   hasRoot: boolean;
+  /** estimated USD of the trace's priced LLM calls (prices.ts); `null` when none of them is priced */
+  costUsd: number | null;
+}
+
+/** A span as the read API gives it: as sent, plus `costUsd` on a priced LLM span. */
+export type SpanWithCost = SpanEvent & { costUsd?: number };
+
+/** What `GET /v1/traces/:traceId` returns: the trace's summary and its spans by start time. */
+export type TraceDetail = TraceSummary & { spans: SpanWithCost[] };
+
+export function withCost(span: SpanEvent): SpanWithCost {
+  const costUsd = spanCostUsd(span);
+  return costUsd === undefined ? span : { ...span, costUsd };
+}
+
+function totalCost(spans: SpanEvent[]): number | null {
+  const costs = spans.map(spanCostUsd).filter((c) => c !== undefined);
+  return costs.length === 0 ? null : costs.reduce((a, b) => a + b, 0);
 }
 
 /** The span a trace is named after: parentSpanId null or, for a continued trace, the invocation whose parent is elsewhere. */
@@ -50,5 +69,6 @@ export function summarize(traceId: string, spans: SpanEvent[]): TraceSummary {
     llmCalls: spans.filter((s) => s.kind === "llm").length,
     userId: head.userId ?? spans.find((s) => s.userId)?.userId ?? null,
     hasRoot: root !== undefined,
+    costUsd: totalCost(spans),
   };
 }

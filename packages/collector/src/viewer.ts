@@ -1,6 +1,5 @@
 // The web viewer: one self-contained page (no build step, no CDN) served at `/`. It polls the read API.
 // Event data is only ever put into the page as text (textContent), never parsed as HTML.
-import { PRICES_PER_MILLION } from "./prices.js";
 
 const style = `
 :root { color-scheme: light dark; --muted: #6b7280; --line: #d1d5db55; --inv: #2563eb; --llm: #9333ea; --custom: #64748b; --err: #dc2626; }
@@ -47,7 +46,6 @@ h3 { font-size: 13px; margin: 10px 0 2px; }
 
 const script = `
 "use strict";
-var PRICES = ${JSON.stringify(PRICES_PER_MILLION)};
 var main = document.getElementById("main");
 var live = document.getElementById("live");
 var timer = null;
@@ -79,13 +77,6 @@ function ms(n) {
 function attr(span, key) { var v = span.attributes && span.attributes[key]; return v === undefined ? undefined : v; }
 
 function llmModel(span) { return attr(span, "gen_ai.response.model") || attr(span, "gen_ai.request.model"); }
-
-function cost(model, input, output) {
-  if (typeof model !== "string") return undefined;
-  var p = PRICES[model] || PRICES[model.replace(/-\\d{4}-\\d{2}-\\d{2}$/, "")];
-  if (!p || (typeof input !== "number" && typeof output !== "number")) return undefined;
-  return ((input || 0) * p.input + (output || 0) * p.output) / 1e6;
-}
 
 function money(usd) { return "$" + (usd >= 0.01 ? usd.toFixed(4) : usd.toPrecision(2)); }
 
@@ -186,12 +177,12 @@ function llmDetails(span) {
   var input = attr(span, "gen_ai.usage.input_tokens");
   var output = attr(span, "gen_ai.usage.output_tokens");
   var ttft = attr(span, "lumiqtrace.ttft_ms");
-  var usd = cost(model, input, output);
+  var usd = span.costUsd;
   return el("div", { className: "llm-details" },
     el("span", { className: "model", text: [attr(span, "gen_ai.provider.name"), model].filter(Boolean).join(" ") || span.name }),
     (input !== undefined || output !== undefined) ? el("span", { className: "tokens", text: (input === undefined ? "?" : input) + " → " + (output === undefined ? "?" : output) + " tokens" }) : null,
     ttft !== undefined ? el("span", { className: "ttft-text", text: "TTFT " + ms(ttft) }) : null,
-    usd !== undefined ? el("span", { className: "cost", title: "estimate from list prices", text: money(usd) }) : null,
+    typeof usd === "number" ? el("span", { className: "cost", title: "estimate from list prices", text: money(usd) }) : null,
     attr(span, "gen_ai.response.finish_reasons") !== undefined ? el("span", { text: "finish " + [].concat(attr(span, "gen_ai.response.finish_reasons")).join(",") }) : null);
 }
 
@@ -252,16 +243,13 @@ function renderTrace(trace) {
     if (details) box.appendChild(details);
     waterfall.appendChild(box);
   });
-  var totalCost = llm.reduce(function (sum, s) {
-    var c = cost(llmModel(s), attr(s, "gen_ai.usage.input_tokens"), attr(s, "gen_ai.usage.output_tokens"));
-    return c === undefined ? sum : (sum || 0) + c;
-  }, undefined);
+  var totalCost = trace.costUsd;
   var platform = attr(head, "lumiqtrace.platform");
   return el("div", null,
     el("p", null, el("a", { href: "#/", text: "← all traces" })),
     el("h2", { id: "trace-title", text: head.name }),
     el("p", { className: "summary" },
-      [platform, ms(end - start), spans.length + " spans", llm.length + " LLM calls", totalCost !== undefined ? "≈ " + money(totalCost) : null, head.userId ? "user " + head.userId : null]
+      [platform, ms(end - start), spans.length + " spans", llm.length + " LLM calls", typeof totalCost === "number" ? "≈ " + money(totalCost) : null, head.userId ? "user " + head.userId : null]
         .filter(Boolean).join(" · ") + " · ",
       statusCell(head.status), root ? null : el("span", { className: "muted", text: " (root span not yet arrived)" }),
       el("br"), el("code", { text: "trace " + trace.traceId })),
