@@ -3,7 +3,8 @@
 import { HttpError, sendJson } from "./http.js";
 import type { Route } from "./router.js";
 import type { Store } from "./store.js";
-import { summarize, type TraceDetail, withCost } from "./trace.js";
+import type { TraceDetail } from "./api.js";
+import { summarize, withCost } from "./trace.js";
 
 function parseLimit(raw: string | null): number {
   if (raw === null) return 50;

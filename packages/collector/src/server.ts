@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createFaults, type FaultAction, type FaultSpec } from "./faults.js";
-import { openStore, type Stats } from "./store.js";
-import type { TraceSummary } from "./trace.js";
+import type { Stats, TraceSummary } from "./api.js";
+import { openStore } from "./store.js";
 import { decodeBody, HttpError, isLoopbackHost, peekBody, readBody, sameKey, sendJson } from "./http.js";
 import { apiKeyProblem, generateApiKey } from "./keys.js";
 import { controlRoutes } from "./control.js";

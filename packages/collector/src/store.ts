@@ -1,20 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Batch, SpanEvent } from "@lumiqtrace/protocol";
-import { summarize, type TraceSummary } from "./trace.js";
+import type { Stats, TraceSummary } from "./api.js";
+import { summarize } from "./trace.js";
 import { defaultSqliteEngine, type SqliteBackend, type SqliteDatabase, type SqliteEngine } from "./sqlite.js";
-
-/** Totals since the database was created: what `GET /v1/stats` returns. */
-export interface Stats {
-  traces: number;
-  events: number;
-  /** accepted batches */
-  batches: number;
-  /** events sent again (retries) and not stored twice */
-  duplicates: number;
-  /** events the SDK reported it dropped (queue full, beforeSend), summed over batches */
-  dropped: number;
-}
 
 export interface StoredBatch {
   /** events stored for the first time, in batch order */

@@ -74,7 +74,7 @@ export function formatTraceLine(spans: SpanEvent[]): string {
   const sorted = [...spans].sort((a, b) => a.startTime - b.startTime);
   const head = traceHead(sorted);
   // as the viewer's list: from the earliest start to the latest end
-  const duration = Math.max(...sorted.map((s) => s.endTime)) - sorted[0]!.startTime;
+  const duration = sorted.reduce((max, s) => Math.max(max, s.endTime), 0) - sorted[0]!.startTime;
   const platform = attr(head, "lumiqtrace.platform") ?? head.kind;
   const route = attr(head, "http.route");
   const method = attr(head, "http.request.method");

@@ -1,38 +1,7 @@
-// What a trace is, from its spans: its root, the span it is named after, and its summary.
+// What a trace is, from its spans: its root, the span it is named after, its cost and its summary.
 import type { SpanEvent } from "@lumiqtrace/protocol";
+import type { SpanWithCost, TraceSummary } from "./api.js";
 import { spanCostUsd } from "./prices.js";
-
-export interface TraceSummary {
-  traceId: string;
-  name: string;
-  platform: string | null;
-  startTime: number;
-  durationMs: number;
-  status: SpanEvent["status"];
-  spanCount: number;
-  llmCalls: number;
-  userId: string | null;
-  /** false while only child spans have arrived (the root span is sent last, when the invocation ends) */
-  hasRoot: boolean;
-  /** estimated USD of the trace's priced LLM calls (prices.ts); `null` when none of them is priced */
-  costUsd: number | null;
-}
-
-/** A span as the read API gives it: as sent, plus `costUsd` on a priced LLM span. */
-export type SpanWithCost = SpanEvent & { costUsd?: number };
-
-/** What `GET /v1/traces/:traceId` returns: the trace's summary and its spans by start time. */
-export type TraceDetail = TraceSummary & { spans: SpanWithCost[] };
-
-export function withCost(span: SpanEvent): SpanWithCost {
-  const costUsd = spanCostUsd(span);
-  return costUsd === undefined ? span : { ...span, costUsd };
-}
-
-function totalCost(spans: SpanEvent[]): number | null {
-  const costs = spans.map(spanCostUsd).filter((c) => c !== undefined);
-  return costs.length === 0 ? null : costs.reduce((a, b) => a + b, 0);
-}
 
 /** The span a trace is named after: parentSpanId null or, for a continued trace, the invocation whose parent is elsewhere. */
 export function findRoot(spans: SpanEvent[]): SpanEvent | undefined {
@@ -51,12 +20,23 @@ export function traceHead(spans: SpanEvent[]): SpanEvent {
   );
 }
 
+export function withCost(span: SpanEvent): SpanWithCost {
+  const costUsd = spanCostUsd(span);
+  return costUsd === undefined ? span : { ...span, costUsd };
+}
+
+function totalCost(spans: SpanEvent[]): number | null {
+  const costs = spans.map(spanCostUsd).filter((c) => c !== undefined);
+  return costs.length === 0 ? null : costs.reduce((a, b) => a + b, 0);
+}
+
 /** `spans` by start time, at least one. */
 export function summarize(traceId: string, spans: SpanEvent[]): TraceSummary {
   const root = findRoot(spans);
   const head = traceHead(spans);
-  const start = Math.min(...spans.map((s) => s.startTime));
-  const end = Math.max(...spans.map((s) => s.endTime));
+  // loops, not Math.min(...spans): a trace may hold more spans than a call takes arguments
+  const start = spans.reduce((min, s) => Math.min(min, s.startTime), Number.POSITIVE_INFINITY);
+  const end = spans.reduce((max, s) => Math.max(max, s.endTime), Number.NEGATIVE_INFINITY);
   const platform = head.attributes["lumiqtrace.platform"];
   return {
     traceId,
