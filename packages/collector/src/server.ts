@@ -11,7 +11,7 @@ import { matchRoute, type Route } from "./router.js";
 import { formatTraceLine, printable } from "./terminal.js";
 import { createTraceLines } from "./trace-lines.js";
 import { validateBatch, type SpanEvent } from "@lumiqtrace/protocol";
-import { viewerHtml } from "./viewer.js";
+import { viewerRoutes } from "./viewer/page.js";
 
 export interface CollectorOptions {
   /** 0 picks a free port (default 0 for the API; the CLI defaults to 4477) */
@@ -222,17 +222,6 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     }
   }
 
-  function sendViewer(res: ServerResponse) {
-    res.writeHead(200, {
-      "content-type": "text/html; charset=utf-8",
-      "cache-control": "no-store",
-      "content-security-policy":
-        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
-      "x-content-type-options": "nosniff",
-    });
-    res.end(viewerHtml);
-  }
-
   const routes: Route[] = [
     // ingest: one entry per wire format (OTLP/HTTP will be another path here)
     {
@@ -241,8 +230,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     },
     ...readRoutes(store),
     ...controlRoutes(faults),
-    { path: "/", methods: { GET: { access: "private", handle: (_req, res) => sendViewer(res) } } },
-    { path: "/index.html", methods: { GET: { access: "private", handle: (_req, res) => sendViewer(res) } } },
+    ...viewerRoutes(),
     {
       path: "/healthz",
       methods: { GET: { access: "public", handle: (_req, res) => sendJson(res, 200, { ok: true }) } },
