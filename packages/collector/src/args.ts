@@ -13,7 +13,8 @@ serves a viewer at the same address.
 
 Options:
   --port N            port to listen on (default 4477; 0 picks a free one)
-  --host H            address to listen on (default 127.0.0.1)
+  --host H            address to listen on (default 127.0.0.1); beyond loopback, the read API,
+                      the viewer and the fault controls need the key too
   --key K             API key clients must send (default: $LUMIQTRACE_API_KEY, else a generated one)
   --db PATH           SQLite file (default .lumiqtrace/traces.sqlite)
   --memory            keep traces in memory only

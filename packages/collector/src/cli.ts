@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `lumiqtrace dev`: the local collector in a terminal.
 import { describeFaults, parseDevArgs, USAGE, UsageError } from "./args.js";
+import { bannerLines } from "./banner.js";
 import { startCollector } from "./server.js";
 import { SqliteUnavailableError } from "./sqlite.js";
 import { StoreOpenError } from "./store.js";
@@ -52,19 +53,16 @@ async function dev(argv: string[]): Promise<void> {
     if (err instanceof StoreOpenError) throw new StartError(`--db: ${err.message}`);
     throw listenFailure(err, args.host, args.port) ?? err;
   }
-  // A key taken from the environment may be a real one: show only its end. A generated or typed one is shown whole.
-  const shownKey =
-    args.keySource === "env" ? `…${args.apiKey.slice(-4)} (from LUMIQTRACE_API_KEY)` : collector.apiKey;
-  const envKey = args.keySource === "env" ? "<your LUMIQTRACE_API_KEY>" : collector.apiKey;
-  out(`LumiqTrace collector listening on ${collector.url}`);
-  out(`  viewer:   ${collector.url}/`);
-  out(`  api key:  ${shownKey}`);
-  out(`  database: ${args.dbPath === ":memory:" ? "in memory (--memory)" : args.dbPath}`);
-  if (args.faults) out(`  faults:   ${describeFaults(args.faults)}`);
-  out("Point your app at it (paste into its environment):");
-  out(`  LUMIQTRACE_BASE_URL=${collector.url}`);
-  out(`  LUMIQTRACE_API_KEY=${envKey}`);
-  out("Waiting for traces (Ctrl-C to stop)...");
+  const banner = bannerLines({
+    host: args.host,
+    port: collector.port,
+    url: collector.url,
+    apiKey: collector.apiKey,
+    keySource: args.keySource,
+    dbPath: args.dbPath,
+    ...(args.faults ? { faults: describeFaults(args.faults) } : {}),
+  });
+  for (const line of banner) out(line);
 
   let stopping = false;
   const stop = (signal: string) => {

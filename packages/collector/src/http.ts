@@ -12,21 +12,6 @@ export class HttpError extends Error {
   }
 }
 
-/** `localhost`, `*.localhost`, 127.0.0.0/8 or ::1, with or without a port. */
-export function isLoopbackHost(hostHeader: string | undefined): boolean {
-  if (!hostHeader) return false;
-  const name = hostHeader.startsWith("[")
-    ? hostHeader.slice(1, hostHeader.indexOf("]"))
-    : hostHeader.replace(/:\d+$/, "");
-  const lower = name.toLowerCase();
-  return (
-    lower === "localhost" ||
-    lower.endsWith(".localhost") ||
-    lower === "::1" ||
-    /^127(\.\d{1,3}){3}$/.test(lower)
-  );
-}
-
 export function sendJson(
   res: ServerResponse,
   status: number,

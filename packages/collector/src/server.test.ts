@@ -514,3 +514,86 @@ describe("terminal output", () => {
     }
   });
 });
+
+describe("listening beyond loopback", () => {
+  let open: Collector;
+  beforeEach(async () => {
+    open = await startCollector({ port: 0, host: "0.0.0.0" });
+  });
+  afterEach(async () => {
+    await open.close();
+  });
+  const bearer = () => ({ authorization: `Bearer ${open.apiKey}` });
+
+  it("needs the key for the read API, the viewer and the fault controls, as a Bearer header", async () => {
+    for (const path of [
+      "/v1/traces",
+      "/v1/stats",
+      `/v1/traces/${hex(16)}`,
+      "/",
+      "/viewer.js",
+      "/_control/faults",
+    ]) {
+      const res = await fetch(`${open.url}${path}`);
+      expect(res.status, path).toBe(401);
+      expect((await res.json()).error).toMatch(/needs the API key/);
+      const wrong = await fetch(`${open.url}${path}`, { headers: { authorization: "Bearer lqt_dev_wrong" } });
+      expect(wrong.status, path).toBe(401);
+    }
+    const set = await fetch(`${open.url}/_control/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ status: 503 }),
+    });
+    expect(set.status).toBe(401);
+    expect(await (await fetch(`${open.url}/_control/faults`, { headers: bearer() })).json()).toEqual({
+      faults: null,
+    });
+    expect((await fetch(`${open.url}/v1/traces`, { headers: bearer() })).status).toBe(200);
+    expect((await fetch(`${open.url}/healthz`)).status).toBe(200);
+  });
+
+  it("trades the viewer URL's ?key= for an HttpOnly, SameSite=Strict cookie, and refuses a wrong one", async () => {
+    expect((await fetch(`${open.url}/?key=lqt_dev_wrong`, { redirect: "manual" })).status).toBe(401);
+    const signIn = await fetch(`${open.url}/?key=${encodeURIComponent(open.apiKey)}`, { redirect: "manual" });
+    expect(signIn.status).toBe(303);
+    expect(signIn.headers.get("location")).toBe("/");
+    const setCookie = signIn.headers.get("set-cookie") ?? "";
+    expect(setCookie).toMatch(
+      new RegExp(`^lumiqtrace_session_${open.port}=[\\w-]+; HttpOnly; SameSite=Strict; Path=/$`),
+    );
+    expect(setCookie).not.toContain(open.apiKey);
+    const cookie = setCookie.split(";")[0]!;
+    for (const path of ["/", "/viewer.js", "/viewer.css", "/v1/traces", "/v1/stats"]) {
+      expect((await fetch(`${open.url}${path}`, { headers: { cookie } })).status, path).toBe(200);
+    }
+    const forged = `lumiqtrace_session_${open.port}=${open.apiKey}`;
+    expect((await fetch(`${open.url}/v1/traces`, { headers: { cookie: forged } })).status).toBe(401);
+  });
+
+  it("takes any Host header with the key (the guard against DNS rebinding is for loopback)", async () => {
+    const { request } = await import("node:http");
+    const status = await new Promise<number>((resolve, reject) => {
+      request(`${open.url}/v1/traces`, { headers: { host: "collector.lan:4477", ...bearer() } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+        .on("error", reject)
+        .end();
+    });
+    expect(status).toBe(200);
+  });
+
+  it("still takes batches with the key, and only with it", async () => {
+    expect((await postBatch(open.url, open.apiKey, makeBatch([makeEvent()]))).status).toBe(200);
+    expect((await postBatch(open.url, null, makeBatch([makeEvent()]))).status).toBe(401);
+  });
+});
+
+describe("on loopback", () => {
+  it("needs no key for the read API, the viewer and the fault controls, and ignores ?key=", async () => {
+    for (const path of ["/v1/traces", "/v1/stats", "/", "/viewer.js", "/_control/faults", "/?key=anything"]) {
+      expect((await fetch(`${c.url}${path}`, { redirect: "manual" })).status, path).toBe(200);
+    }
+  });
+});

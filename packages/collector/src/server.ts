@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import { createFaults, type FaultAction, type FaultSpec } from "./faults.js";
 import type { Stats, TraceSummary } from "./api.js";
 import { openStore } from "./store.js";
-import { decodeBody, HttpError, isLoopbackHost, peekBody, readBody, sameKey, sendJson } from "./http.js";
+import { accessGuard, bearerKey, isLoopbackAddress } from "./access.js";
+import { decodeBody, HttpError, peekBody, readBody, sameKey, sendJson } from "./http.js";
 import { apiKeyProblem, generateApiKey } from "./keys.js";
 import { controlRoutes } from "./control.js";
 import { readRoutes } from "./read-api.js";
@@ -95,7 +96,6 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     options.quiet === false ? (options.log ?? ((line: string) => process.stdout.write(`${line}\n`))) : null;
   // what clients send reaches the terminal: made printable here, whatever prints it
   const log = write ? (line: string) => write(printable(line)) : null;
-  const loopbackOnly = isLoopbackHost(host);
   const store = openStore(dbPath);
   const faults = createFaults(options.faults);
   const traceLines = createTraceLines((traceId) => printTrace(traceId), {
@@ -195,10 +195,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       sendJson(res, status, body);
     };
 
-    const auth = req.headers.authorization;
-    const match = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
-    if (!match) return answer(401, { error: "missing API key: send Authorization: Bearer <key>" });
-    if (!sameKey(match[1]!, apiKey)) return answer(401, { error: "invalid API key" });
+    const key = bearerKey(req);
+    if (key === undefined) return answer(401, { error: "missing API key: send Authorization: Bearer <key>" });
+    if (!sameKey(key, apiKey)) return answer(401, { error: "invalid API key" });
 
     if ("error" in decoded) return answer(decoded.error.status, { error: decoded.error.message });
     const checked = validateBatch(decoded.body);
@@ -237,16 +236,17 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     },
   ];
 
+  const guard = accessGuard({
+    apiKey,
+    loopback: isLoopbackAddress(host),
+    port: () => (server.address() as AddressInfo).port,
+  });
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://collector.local");
     const method = req.method ?? "GET";
-    if (loopbackOnly && req.headers.host !== undefined && !isLoopbackHost(req.headers.host)) {
-      // a web page whose DNS name was rebound to 127.0.0.1 must not read traces (prompts) or set faults
-      return sendJson(res, 403, {
-        error: "this collector only answers requests addressed to a loopback host",
-      });
-    }
     const match = matchRoute(routes, method, url.pathname);
+    if (guard(req, res, url, "status" in match ? "public" : match.endpoint.access)) return;
     if ("status" in match) {
       return sendJson(res, match.status, { error: match.error }, match.allow ? { allow: match.allow } : {});
     }
