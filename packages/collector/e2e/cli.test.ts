@@ -120,7 +120,7 @@ describe("lumiqtrace dev", () => {
   });
 
   it("exits 2 saying what to install when no SQLite engine loads", async () => {
-    // a stand-in for a machine without either engine: hides node:sqlite and better-sqlite3 from the CLI
+    // a test double of a machine without either engine: a preload that hides node:sqlite and better-sqlite3
     const dir = scratchDir("lumiq-nosqlite-");
     const preload = join(dir, "no-sqlite.cjs");
     writeFileSync(

@@ -12,6 +12,19 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * The request's target as a URL, or `undefined` when it is not one. An origin-form target (`/path`) is a
+ * path even when it starts with `//`; an absolute-form one (`http://host/path`) is parsed as it is.
+ */
+export function requestUrl(target: string | undefined): URL | undefined {
+  const base = "http://collector.local";
+  try {
+    return target?.startsWith("/") ? new URL(`${base}${target}`) : new URL(target ?? "/", base);
+  } catch {
+    return undefined;
+  }
+}
+
 export function sendJson(
   res: ServerResponse,
   status: number,

@@ -322,6 +322,25 @@ describe("bad input gets a clear 4xx and is never stored", () => {
     expect((await postBatch(c.url, c.apiKey, makeBatch([makeEvent()]))).status).toBe(200);
   });
 
+  it("answers a request target that is not a URL with 400, and takes // as part of the path", async () => {
+    const { connect } = await import("node:net");
+    const raw = (target: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(c.port, "127.0.0.1", () =>
+          socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`),
+        );
+        let text = "";
+        socket.setEncoding("utf8").on("data", (d: string) => (text += d));
+        socket.on("close", () => resolve(text)).on("error", reject);
+      });
+    const bad = await raw("http://[");
+    expect(bad).toMatch(/^HTTP\/1\.1 400 /);
+    expect(bad).toContain('{"error":"the request target is not a valid URL"}');
+    expect(await raw("//evil.example/v1/traces")).toMatch(/^HTTP\/1\.1 404 /);
+    expect(await raw(`http://127.0.0.1:${c.port}/v1/stats`)).toMatch(/^HTTP\/1\.1 200 /);
+    expect((await postBatch(c.url, c.apiKey, makeBatch([makeEvent()]))).status).toBe(200);
+  });
+
   it("answers 404 for unknown paths whatever the method, and 405 for known paths with another method", async () => {
     expect((await fetch(`${c.url}/nope`)).status).toBe(404);
     const post = await fetch(`${c.url}/nope`, { method: "POST", body: "{}" });

@@ -1,17 +1,19 @@
+// startCollector: the ingest API, the read API, the viewer and the fault controls on one node:http server,
+// over one SQLite store.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createFaults, type FaultAction, type FaultSpec } from "./faults.js";
-import type { Stats, TraceSummary } from "./api.js";
-import { openStore } from "./store.js";
+import { type SpanEvent, validateBatch } from "@lumiqtrace/protocol";
 import { accessGuard, bearerKey, isLoopbackAddress } from "./access.js";
-import { decodeBody, HttpError, peekBody, readBody, sameKey, sendJson } from "./http.js";
-import { apiKeyProblem, generateApiKey } from "./keys.js";
+import type { Stats, TraceSummary } from "./api.js";
 import { controlRoutes } from "./control.js";
+import { createFaults, type FaultAction, type FaultSpec } from "./faults.js";
+import { decodeBody, HttpError, peekBody, readBody, requestUrl, sameKey, sendJson } from "./http.js";
+import { apiKeyProblem, generateApiKey } from "./keys.js";
 import { readRoutes } from "./read-api.js";
 import { matchRoute, type Route } from "./router.js";
+import { openStore } from "./store.js";
 import { formatTraceLine, printable } from "./terminal.js";
 import { createTraceLines } from "./trace-lines.js";
-import { validateBatch, type SpanEvent } from "@lumiqtrace/protocol";
 import { viewerRoutes } from "./viewer/page.js";
 
 export interface CollectorOptions {
@@ -243,7 +245,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    const url = new URL(req.url ?? "/", "http://collector.local");
+    const url = requestUrl(req.url);
+    if (!url) return sendJson(res, 400, { error: "the request target is not a valid URL" });
     const method = req.method ?? "GET";
     const match = matchRoute(routes, method, url.pathname);
     if (guard(req, res, url, "status" in match ? "public" : match.endpoint.access)) return;
