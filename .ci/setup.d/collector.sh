@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # @lumiqtrace/collector: headless Chromium for the viewer test, and a C++ toolchain for building
-# better-sqlite3 from source (only npm and apt are reachable, so node-gyp cannot download them).
+# better-sqlite3 from source, the SQLite engine on Node 20 (Node >= 22.13 has node:sqlite); only npm and apt
+# are reachable, so node-gyp cannot download them.
 set -euo pipefail
 
 if [ ! -x /usr/bin/chromium ]; then

@@ -1,55 +1,9 @@
 // The `lumiqtrace` bin as a user runs it: a real child process, talked to over HTTP.
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { makeBatch, makeEvent, makeTrace, postBatch } from "../src/test-events.js";
-
-const bin = join(import.meta.dirname, "..", "dist", "cli.mjs");
-const children: ChildProcess[] = [];
-const dirs: string[] = [];
-
-beforeAll(() => {
-  if (!existsSync(bin))
-    throw new Error(`${bin} is missing: run \`pnpm --filter @lumiqtrace/collector build\` first`);
-});
-
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function run(args: string[], env: Record<string, string> = {}) {
-  const cwd = mkdtempSync(join(tmpdir(), "lumiq-cli-"));
-  dirs.push(cwd);
-  const { LUMIQTRACE_API_KEY: _drop, ...baseEnv } = process.env;
-  const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...baseEnv, ...env } });
-  children.push(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
-  child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const waitFor = async (re: RegExp, timeoutMs = 15_000) => {
-    const until = Date.now() + timeoutMs;
-    while (Date.now() < until) {
-      const m = re.exec(stdout);
-      if (m) return m;
-      if (child.exitCode !== null) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`no ${re} in stdout:\n${stdout}\nstderr:\n${stderr}`);
-  };
-  const started = async () => {
-    await waitFor(/Waiting for traces/);
-    return {
-      url: (await waitFor(/LUMIQTRACE_BASE_URL=(\S+)/))[1]!,
-      key: (await waitFor(/LUMIQTRACE_API_KEY=(\S+)/))[1]!,
-    };
-  };
-  return { child, cwd, exited, waitFor, started, output: () => ({ stdout, stderr }) };
-}
+import { runCli as run, scratchDir } from "./cli-process.js";
 
 describe("lumiqtrace dev", () => {
   it("prints URL, key and database, takes a batch, prints the trace line and exits on SIGTERM", async () => {
@@ -78,6 +32,29 @@ describe("lumiqtrace dev", () => {
     cli.child.kill("SIGTERM");
     expect(await cli.exited).toBe(0);
     expect(cli.output().stdout).toContain("Stopping (SIGTERM)");
+  });
+
+  it("prints one line per trace, with the LLM calls of a later batch, and never twice", async () => {
+    const cli = run(["dev", "--port", "0", "--memory"]);
+    const { url, key } = await cli.started();
+    const { root, llm } = makeTrace();
+    const second = { ...llm, id: `${llm.id}-2`, spanId: "00000000000000ab", startTime: llm.startTime + 1 };
+    await postBatch(url, key, makeBatch([root]));
+    await postBatch(url, key, makeBatch([llm, second]));
+    const llmCall = "· openai gpt-4o-mini-2024-07-18 ttft 120ms 52→18 tok ok";
+    await cli.waitFor(/^vercel {2}POST \/api\/chat.*\n/m);
+    // a straggler after the line was printed adds no second line for the trace
+    await postBatch(
+      url,
+      key,
+      makeBatch([makeEvent({ traceId: root.traceId, parentSpanId: root.spanId, kind: "custom" })]),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const traceLines = cli
+      .output()
+      .stdout.split("\n")
+      .filter((l) => l.startsWith("vercel"));
+    expect(traceLines).toEqual([`vercel  POST /api/chat  412ms  ok  ${llmCall}  ${llmCall}`]);
   });
 
   it("uses LUMIQTRACE_API_KEY from the environment without printing it", async () => {
@@ -140,5 +117,28 @@ describe("lumiqtrace dev", () => {
     const second = run(["dev", "--port", port, "--memory"]);
     expect(await second.exited).toBe(2);
     expect(second.output().stderr).toContain(`port ${port} on 127.0.0.1 is in use`);
+  });
+
+  it("exits 2 saying what to install when no SQLite engine loads", async () => {
+    // a test double of a machine without either engine: a preload that hides node:sqlite and better-sqlite3
+    const dir = scratchDir("lumiq-nosqlite-");
+    const preload = join(dir, "no-sqlite.cjs");
+    writeFileSync(
+      preload,
+      `const Module = require("node:module");
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  if (request === "better-sqlite3") throw Object.assign(new Error("Cannot find module 'better-sqlite3'"), { code: "MODULE_NOT_FOUND" });
+  return resolve.call(this, request, ...rest);
+};
+const getBuiltinModule = process.getBuiltinModule;
+process.getBuiltinModule = (id) => (id === "node:sqlite" || id === "sqlite" ? undefined : getBuiltinModule(id));
+`,
+    );
+    const cli = run(["dev", "--port", "0", "--memory"], {}, ["--require", preload]);
+    expect(await cli.exited).toBe(2);
+    expect(cli.output().stderr).toBe(
+      "lumiqtrace: no SQLite engine: install better-sqlite3 or use Node >= 22.13\n",
+    );
   });
 });

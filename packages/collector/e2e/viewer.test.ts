@@ -11,6 +11,7 @@ let browser: Browser;
 let c: Collector;
 let page: Page;
 let pageErrors: Error[];
+let cspViolations: string[];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run .ci/setup.d/collector.sh`);
@@ -36,10 +37,16 @@ beforeEach(async () => {
   page = await browser.newPage();
   pageErrors = [];
   page.on("pageerror", (err) => pageErrors.push(err));
+  // Chromium reports what the page's Content-Security-Policy blocked on the console
+  cspViolations = [];
+  page.on("console", (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
+  });
 });
 afterEach(async () => {
   await page.close();
   expect(pageErrors).toEqual([]);
+  expect(cspViolations).toEqual([]);
   await c.close();
 });
 
@@ -80,6 +87,8 @@ describe("viewer", () => {
     expect(details).toContain("TTFT 120ms");
     // 52 × $0.15/M + 18 × $0.60/M
     expect(details).toContain("$0.000019");
+    // and the trace's total, as the read API adds it up
+    expect(await page.locator(".summary").innerText()).toContain("≈ $0.000019");
     // parent first, then children by start time
     expect(await page.locator("#waterfall .span-name").allInnerTexts()).toEqual([
       "POST /api/chat",
@@ -142,5 +151,35 @@ describe("viewer", () => {
 
     await page.goto(`${c.url}/#/trace/${hex(16)}`);
     await page.getByText(/No trace [0-9a-f]{32} \(yet\)/).waitFor({ timeout: 10_000 });
+  });
+
+  it("runs under a CSP with no inline script or style, and no site can frame it", async () => {
+    const res = await fetch(c.url);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    const script = await fetch(`${c.url}/viewer.js`);
+    expect(script.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(await script.text()).toContain("document.getElementById");
+
+    // the bars are placed through the CSSOM, which the CSP allows (style attributes it would block)
+    const { root, llm } = makeTrace();
+    await postBatch(c.url, c.apiKey, makeBatch([llm, root]));
+    await page.goto(`${c.url}/#/trace/${root.traceId}`);
+    const bar = page.locator(`[data-span-id="${llm.spanId}"] .bar`);
+    await bar.waitFor({ timeout: 10_000 });
+    expect(await bar.evaluate((node) => getComputedStyle(node).position)).toBe("absolute"); // viewer.css
+    expect(await bar.evaluate((node) => (node as HTMLElement).style.left)).toMatch(/^2\.\d+%$/);
+
+    // framed by a page of another origin (localhost is not 127.0.0.1), the browser refuses to show it
+    await page.goto(`http://localhost:${c.port}/healthz`);
+    await page.setContent(`<iframe src="${c.url}/"></iframe>`);
+    const frame = page.frames().find((f) => f !== page.mainFrame())!;
+    await frame.waitForLoadState("load").catch(() => {});
+    expect(await frame.locator("#main").count()).toBe(0);
+    expect(cspViolations).toEqual([expect.stringContaining("frame-ancestors 'none'")]);
+    cspViolations = []; // the one violation this test caused on purpose
   });
 });

@@ -1,17 +1,20 @@
 // Flags of `lumiqtrace dev`, parsed apart from the bin so tests can check them without a process.
+import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { checkFaultSpec, type FaultSpec } from "./faults.js";
-import { generateApiKey } from "./server.js";
+import { apiKeyProblem, generateApiKey } from "./keys.js";
 
 export const USAGE = `Usage: lumiqtrace dev [options]
+       lumiqtrace --version
 
 Runs the LumiqTrace ingest API on this machine, stores traces in SQLite, prints one line per trace and
 serves a viewer at the same address.
 
 Options:
   --port N            port to listen on (default 4477; 0 picks a free one)
-  --host H            address to listen on (default 127.0.0.1)
+  --host H            address to listen on (default 127.0.0.1); beyond loopback, the read API,
+                      the viewer and the fault controls need the key too
   --key K             API key clients must send (default: $LUMIQTRACE_API_KEY, else a generated one)
   --db PATH           SQLite file (default .lumiqtrace/traces.sqlite)
   --memory            keep traces in memory only
@@ -43,6 +46,15 @@ function number(name: string, value: string | undefined): number | undefined {
   if (value.trim() === "" || !Number.isFinite(n))
     throw new UsageError(`--${name}: expected a number, got "${value}"`);
   return n;
+}
+
+/** An IP address, or a name made of DNS labels; `[::1]` is taken as `::1`. */
+function hostArg(value: string | undefined): string {
+  if (value === undefined) return "127.0.0.1";
+  const host = /^\[.*\]$/.test(value) ? value.slice(1, -1) : value;
+  const label = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+  if (isIP(host) || (host.length <= 253 && host.split(".").every((l) => label.test(l)))) return host;
+  throw new UsageError(`--host: expected an IP address or a host name, got "${value}"`);
 }
 
 export function parseDevArgs(argv: string[], env: Record<string, string | undefined>) {
@@ -93,12 +105,23 @@ export function parseDevArgs(argv: string[], env: Record<string, string | undefi
     }
   }
 
-  const keySource = values.key !== undefined ? "flag" : env.LUMIQTRACE_API_KEY ? "env" : "generated";
+  const keySource =
+    values.key !== undefined ? "flag" : env.LUMIQTRACE_API_KEY !== undefined ? "env" : "generated";
+  const apiKey = values.key ?? env.LUMIQTRACE_API_KEY ?? generateApiKey();
+  // refused, not replaced: a key someone set on purpose and got wrong should not silently become another
+  const keyProblem = apiKeyProblem(apiKey);
+  if (keyProblem) {
+    throw new UsageError(
+      keySource === "flag"
+        ? `--key: ${keyProblem}`
+        : `LUMIQTRACE_API_KEY: ${keyProblem} (fix it, or unset it to get a generated key)`,
+    );
+  }
   return {
     help: values.help === true,
     port,
-    host: values.host ?? "127.0.0.1",
-    apiKey: values.key ?? env.LUMIQTRACE_API_KEY ?? generateApiKey(),
+    host: hostArg(values.host),
+    apiKey,
     keySource,
     dbPath: values.memory ? ":memory:" : resolve(values.db ?? ".lumiqtrace/traces.sqlite"),
     maxBodyBytes: int("max-body-bytes", values["max-body-bytes"], 1),

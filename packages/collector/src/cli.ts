@@ -1,7 +1,32 @@
 #!/usr/bin/env node
 // `lumiqtrace dev`: the local collector in a terminal.
 import { describeFaults, parseDevArgs, USAGE, UsageError } from "./args.js";
+import { bannerLines } from "./banner.js";
 import { startCollector } from "./server.js";
+import { SqliteUnavailableError } from "./sqlite.js";
+import { StoreOpenError } from "./store.js";
+import { writeLines } from "./terminal.js";
+
+/** A start that failed for a reason the user can fix: printed as one line, exit 2. */
+class StartError extends Error {}
+
+declare const __LUMIQTRACE_COLLECTOR_VERSION__: string;
+
+/** Why the server could not listen, said for the flags that caused it; `undefined` for anything else. */
+function listenFailure(err: unknown, host: string, port: number): StartError | undefined {
+  const code = (err as { code?: string }).code;
+  if (code === "EADDRINUSE")
+    return new StartError(
+      `port ${port} on ${host} is in use: pass --port with another port (0 for a free one)`,
+    );
+  if (code === "EACCES")
+    return new StartError(`port ${port} on ${host}: permission denied (try a port above 1023)`);
+  if (code === "EADDRNOTAVAIL")
+    return new StartError(`--host ${host}: this machine has no such address (127.0.0.1 is the default)`);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_FAIL")
+    return new StartError(`--host ${host}: cannot resolve this name to an address of this machine`);
+  return undefined;
+}
 
 async function dev(argv: string[]): Promise<void> {
   const args = parseDevArgs(argv, process.env);
@@ -9,7 +34,7 @@ async function dev(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const out = (line: string) => writeLines(process.stdout, line);
   let collector: Awaited<ReturnType<typeof startCollector>>;
   try {
     collector = await startCollector({
@@ -24,27 +49,20 @@ async function dev(argv: string[]): Promise<void> {
       ...(args.maxBodyBytes !== undefined ? { maxBodyBytes: args.maxBodyBytes } : {}),
     });
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === "EADDRINUSE") {
-      throw new UsageError(
-        `port ${args.port} on ${args.host} is in use: pass --port with another port (0 for a free one)`,
-      );
-    }
-    throw err;
+    if (err instanceof SqliteUnavailableError) throw new StartError(err.message);
+    if (err instanceof StoreOpenError) throw new StartError(`--db: ${err.message}`);
+    throw listenFailure(err, args.host, args.port) ?? err;
   }
-  // A key taken from the environment may be a real one: show only its end. A generated or typed one is shown whole.
-  const shownKey =
-    args.keySource === "env" ? `…${args.apiKey.slice(-4)} (from LUMIQTRACE_API_KEY)` : collector.apiKey;
-  const envKey = args.keySource === "env" ? "<your LUMIQTRACE_API_KEY>" : collector.apiKey;
-  out(`LumiqTrace collector listening on ${collector.url}`);
-  out(`  viewer:   ${collector.url}/`);
-  out(`  api key:  ${shownKey}`);
-  out(`  database: ${args.dbPath === ":memory:" ? "in memory (--memory)" : args.dbPath}`);
-  if (args.faults) out(`  faults:   ${describeFaults(args.faults)}`);
-  out("Point your app at it (paste into its environment):");
-  out(`  LUMIQTRACE_BASE_URL=${collector.url}`);
-  out(`  LUMIQTRACE_API_KEY=${envKey}`);
-  out("Waiting for traces (Ctrl-C to stop)...");
+  const banner = bannerLines({
+    host: args.host,
+    port: collector.port,
+    url: collector.url,
+    apiKey: collector.apiKey,
+    keySource: args.keySource,
+    dbPath: args.dbPath,
+    ...(args.faults ? { faults: describeFaults(args.faults) } : {}),
+  });
+  for (const line of banner) out(line);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -66,15 +84,23 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  if (command === "--version" || command === "-v") {
+    process.stdout.write(`${__LUMIQTRACE_COLLECTOR_VERSION__}\n`);
+    return;
+  }
   if (command !== "dev") throw new UsageError(`unknown command "${command}"`);
   await dev(rest);
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-    process.stderr.write(`lumiqtrace: ${(err as Error).message}\n\n${USAGE}`);
+  if (err instanceof StartError) {
+    writeLines(process.stderr, `lumiqtrace: ${err.message}`);
     process.exit(2);
   }
-  process.stderr.write(`lumiqtrace: ${(err as Error)?.stack ?? err}\n`);
+  if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    writeLines(process.stderr, `lumiqtrace: ${(err as Error).message}\n\n${USAGE.trimEnd()}`);
+    process.exit(2);
+  }
+  writeLines(process.stderr, `lumiqtrace: ${(err as Error)?.stack ?? err}`);
   process.exit(1);
 });

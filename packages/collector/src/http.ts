@@ -12,19 +12,17 @@ export class HttpError extends Error {
   }
 }
 
-/** `localhost`, `*.localhost`, 127.0.0.0/8 or ::1, with or without a port. */
-export function isLoopbackHost(hostHeader: string | undefined): boolean {
-  if (!hostHeader) return false;
-  const name = hostHeader.startsWith("[")
-    ? hostHeader.slice(1, hostHeader.indexOf("]"))
-    : hostHeader.replace(/:\d+$/, "");
-  const lower = name.toLowerCase();
-  return (
-    lower === "localhost" ||
-    lower.endsWith(".localhost") ||
-    lower === "::1" ||
-    /^127(\.\d{1,3}){3}$/.test(lower)
-  );
+/**
+ * The request's target as a URL, or `undefined` when it is not one. An origin-form target (`/path`) is a
+ * path even when it starts with `//`; an absolute-form one (`http://host/path`) is parsed as it is.
+ */
+export function requestUrl(target: string | undefined): URL | undefined {
+  const base = "http://collector.local";
+  try {
+    return target?.startsWith("/") ? new URL(`${base}${target}`) : new URL(target ?? "/", base);
+  } catch {
+    return undefined;
+  }
 }
 
 export function sendJson(

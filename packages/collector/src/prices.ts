@@ -1,6 +1,8 @@
 // List prices of common OpenAI models in USD per 1 million tokens (input, output), as published on
-// openai.com/api/pricing in 2025. The viewer shows a cost only for models listed here, as an estimate:
+// openai.com/api/pricing in 2025. The read API gives a cost only for models listed here, as an estimate:
 // it ignores cached-input discounts, batch pricing and reasoning-token details.
+import type { SpanEvent } from "@lumiqtrace/protocol";
+
 export const PRICES_PER_MILLION: Record<string, { input: number; output: number }> = {
   "gpt-5": { input: 1.25, output: 10 },
   "gpt-5-mini": { input: 0.25, output: 2 },
@@ -29,4 +31,14 @@ export function estimateCost(model: string, inputTokens?: number, outputTokens?:
   const price = PRICES_PER_MILLION[model] ?? PRICES_PER_MILLION[model.replace(/-\d{4}-\d{2}-\d{2}$/, "")];
   if (!price || (inputTokens === undefined && outputTokens === undefined)) return undefined;
   return ((inputTokens ?? 0) * price.input + (outputTokens ?? 0) * price.output) / 1_000_000;
+}
+
+/** The estimated cost of an LLM span (its response model, else its request model), or `undefined`. */
+export function spanCostUsd(span: SpanEvent): number | undefined {
+  if (span.kind !== "llm") return undefined;
+  const a = span.attributes;
+  const model = [a["gen_ai.response.model"], a["gen_ai.request.model"]].find((m) => typeof m === "string");
+  const count = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : undefined);
+  if (typeof model !== "string") return undefined;
+  return estimateCost(model, count(a["gen_ai.usage.input_tokens"]), count(a["gen_ai.usage.output_tokens"]));
 }

@@ -11,6 +11,14 @@ afterEach(async () => {
   await c.close();
 });
 
+async function waitUntil(done: () => boolean, timeoutMs = 10_000) {
+  const until = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > until) throw new Error(`still false after ${timeoutMs}ms: ${done}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 async function storedCount() {
   const res = await fetch(`${c.url}/v1/traces?limit=1000`);
   const { traces } = (await res.json()) as { traces: Array<{ spanCount: number }> };
@@ -22,6 +30,11 @@ describe("ingest", () => {
     expect(c.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(c.port).toBeGreaterThan(0);
     expect(c.apiKey).toMatch(/^lqt_dev_[A-Za-z0-9_-]{20,}$/);
+  });
+
+  it("refuses to start with a key no client could send", async () => {
+    await expect(startCollector({ port: 0, apiKey: "" })).rejects.toThrow("apiKey: the key is empty");
+    await expect(startCollector({ port: 0, apiKey: "a b" })).rejects.toThrow(/apiKey: .*whitespace/);
   });
 
   it("gives a loopback URL when listening on every interface", async () => {
@@ -309,8 +322,31 @@ describe("bad input gets a clear 4xx and is never stored", () => {
     expect((await postBatch(c.url, c.apiKey, makeBatch([makeEvent()]))).status).toBe(200);
   });
 
-  it("answers 404 and 405 for unknown routes and methods", async () => {
+  it("answers a request target that is not a URL with 400, and takes // as part of the path", async () => {
+    const { connect } = await import("node:net");
+    const raw = (target: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(c.port, "127.0.0.1", () =>
+          socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`),
+        );
+        let text = "";
+        socket.setEncoding("utf8").on("data", (d: string) => (text += d));
+        socket.on("close", () => resolve(text)).on("error", reject);
+      });
+    const bad = await raw("http://[");
+    expect(bad).toMatch(/^HTTP\/1\.1 400 /);
+    expect(bad).toContain('{"error":"the request target is not a valid URL"}');
+    expect(await raw("//evil.example/v1/traces")).toMatch(/^HTTP\/1\.1 404 /);
+    expect(await raw(`http://127.0.0.1:${c.port}/v1/stats`)).toMatch(/^HTTP\/1\.1 200 /);
+    expect((await postBatch(c.url, c.apiKey, makeBatch([makeEvent()]))).status).toBe(200);
+  });
+
+  it("answers 404 for unknown paths whatever the method, and 405 for known paths with another method", async () => {
     expect((await fetch(`${c.url}/nope`)).status).toBe(404);
+    const post = await fetch(`${c.url}/nope`, { method: "POST", body: "{}" });
+    expect(post.status).toBe(404);
+    expect(await post.json()).toEqual({ error: "no route POST /nope" });
+    expect((await fetch(`${c.url}/v1/batch/`, { method: "POST", body: "{}" })).status).toBe(404);
     expect((await fetch(`${c.url}/v1/batch`)).status).toBe(405);
     expect((await fetch(`${c.url}/v1/traces`, { method: "POST", body: "{}" })).status).toBe(405);
   });
@@ -341,6 +377,8 @@ describe("read API", () => {
         llmCalls: 1,
         userId: "user-7",
         hasRoot: true,
+        // 52 × $0.15/M + 18 × $0.60/M, gpt-4o-mini's list prices
+        costUsd: expect.closeTo((52 * 0.15 + 18 * 0.6) / 1e6, 12),
       },
       expect.objectContaining({ traceId: older.root.traceId, userId: null }),
     ]);
@@ -348,6 +386,35 @@ describe("read API", () => {
     const limited = await (await fetch(`${c.url}/v1/traces?limit=1`)).json();
     expect(limited.traces).toHaveLength(1);
     expect((await fetch(`${c.url}/v1/traces?limit=0`)).status).toBe(400);
+  });
+
+  it("adds up the cost of priced LLM calls only, and gives null when none is priced", async () => {
+    const { root, llm } = makeTrace();
+    const unpriced = {
+      ...llm,
+      id: hex(8),
+      spanId: hex(8),
+      attributes: { "gen_ai.request.model": "my-finetune" },
+    };
+    const embedding = makeEvent({
+      traceId: root.traceId,
+      parentSpanId: root.spanId,
+      kind: "llm",
+      attributes: { "gen_ai.request.model": "text-embedding-3-small", "gen_ai.usage.input_tokens": 1000 },
+    });
+    const plain = makeEvent();
+    await postBatch(c.url, c.apiKey, makeBatch([llm, unpriced, embedding, root, plain]));
+    const { traces } = await (await fetch(`${c.url}/v1/traces`)).json();
+    const byId = Object.fromEntries(traces.map((t: { traceId: string }) => [t.traceId, t]));
+    expect(byId[root.traceId].costUsd).toBeCloseTo((52 * 0.15 + 18 * 0.6 + 1000 * 0.02) / 1e6, 12);
+    expect(byId[plain.traceId].costUsd).toBeNull();
+    const detail = await (await fetch(`${c.url}/v1/traces/${root.traceId}`)).json();
+    const costs = Object.fromEntries(
+      detail.spans.map((s: { spanId: string; costUsd?: number }) => [s.spanId, s.costUsd]),
+    );
+    expect(costs[unpriced.spanId]).toBeUndefined();
+    expect(costs[root.spanId]).toBeUndefined();
+    expect(costs[embedding.spanId]).toBeCloseTo(0.00002, 12);
   });
 
   it("takes a continued trace's invocation as its root", async () => {
@@ -369,12 +436,18 @@ describe("read API", () => {
     expect(c.getStats()).toEqual(stats);
   });
 
-  it("returns one trace's spans, and 404 for an unknown id", async () => {
+  it("returns one trace's summary and spans, and 404 for an unknown id", async () => {
     const { root, llm } = makeTrace();
     await postBatch(c.url, c.apiKey, makeBatch([llm, root]));
     const res = await fetch(`${c.url}/v1/traces/${root.traceId}`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ traceId: root.traceId, spans: [root, llm] });
+    const cost = (52 * 0.15 + 18 * 0.6) / 1e6;
+    expect(await res.json()).toEqual({
+      ...c.getTraces()[0],
+      costUsd: expect.closeTo(cost, 12),
+      spans: [root, { ...llm, costUsd: expect.closeTo(cost, 12) }],
+    });
+    expect(c.getTraces()[0]).toMatchObject({ traceId: root.traceId, hasRoot: true, spanCount: 2 });
     const missing = await fetch(`${c.url}/v1/traces/${hex(16)}`);
     expect(missing.status).toBe(404);
     expect(c.getTrace(hex(16))).toBeUndefined();
@@ -433,6 +506,113 @@ describe("persistence", () => {
       await second.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("terminal output", () => {
+  it("prints what clients send as inert text: no escape sequence reaches the terminal", async () => {
+    const lines: string[] = [];
+    const loud = await startCollector({ port: 0, quiet: false, log: (line) => lines.push(line) });
+    try {
+      const { root, llm } = makeTrace();
+      root.name = "\u001b]0;owned\u0007\u001b[2J";
+      delete root.attributes["http.route"];
+      llm.attributes["gen_ai.response.model"] = "gpt\u202eevil\u009b";
+      llm.status = "error";
+      llm.error = { type: "Boom\r", message: "line one\nline two\u001b[1A" };
+      expect((await postBatch(loud.url, loud.apiKey, makeBatch([llm, root]))).status).toBe(200);
+      await waitUntil(() => lines.length > 0);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain("\\x1b]0;owned\\x07\\x1b[2J");
+      expect(lines[0]).toContain("gpt\\u202eevil\\x9b");
+      expect(lines[0]).toContain("Boom : line one line two\\x1b[1A");
+      expect(lines[0]).not.toMatch(/[\p{Cc}\u202a-\u202e]/u);
+    } finally {
+      await loud.close();
+    }
+  });
+});
+
+describe("listening beyond loopback", () => {
+  let open: Collector;
+  beforeEach(async () => {
+    open = await startCollector({ port: 0, host: "0.0.0.0" });
+  });
+  afterEach(async () => {
+    await open.close();
+  });
+  const bearer = () => ({ authorization: `Bearer ${open.apiKey}` });
+
+  it("needs the key for the read API, the viewer and the fault controls, as a Bearer header", async () => {
+    for (const path of [
+      "/v1/traces",
+      "/v1/stats",
+      `/v1/traces/${hex(16)}`,
+      "/",
+      "/viewer.js",
+      "/_control/faults",
+    ]) {
+      const res = await fetch(`${open.url}${path}`);
+      expect(res.status, path).toBe(401);
+      expect((await res.json()).error).toMatch(/needs the API key/);
+      const wrong = await fetch(`${open.url}${path}`, { headers: { authorization: "Bearer lqt_dev_wrong" } });
+      expect(wrong.status, path).toBe(401);
+    }
+    const set = await fetch(`${open.url}/_control/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ status: 503 }),
+    });
+    expect(set.status).toBe(401);
+    expect(await (await fetch(`${open.url}/_control/faults`, { headers: bearer() })).json()).toEqual({
+      faults: null,
+    });
+    expect((await fetch(`${open.url}/v1/traces`, { headers: bearer() })).status).toBe(200);
+    expect((await fetch(`${open.url}/healthz`)).status).toBe(200);
+  });
+
+  it("trades the viewer URL's ?key= for an HttpOnly, SameSite=Strict cookie, and refuses a wrong one", async () => {
+    expect((await fetch(`${open.url}/?key=lqt_dev_wrong`, { redirect: "manual" })).status).toBe(401);
+    const signIn = await fetch(`${open.url}/?key=${encodeURIComponent(open.apiKey)}`, { redirect: "manual" });
+    expect(signIn.status).toBe(303);
+    expect(signIn.headers.get("location")).toBe("/");
+    const setCookie = signIn.headers.get("set-cookie") ?? "";
+    expect(setCookie).toMatch(
+      new RegExp(`^lumiqtrace_session_${open.port}=[\\w-]+; HttpOnly; SameSite=Strict; Path=/$`),
+    );
+    expect(setCookie).not.toContain(open.apiKey);
+    const cookie = setCookie.split(";")[0]!;
+    for (const path of ["/", "/viewer.js", "/viewer.css", "/v1/traces", "/v1/stats"]) {
+      expect((await fetch(`${open.url}${path}`, { headers: { cookie } })).status, path).toBe(200);
+    }
+    const forged = `lumiqtrace_session_${open.port}=${open.apiKey}`;
+    expect((await fetch(`${open.url}/v1/traces`, { headers: { cookie: forged } })).status).toBe(401);
+  });
+
+  it("takes any Host header with the key (the guard against DNS rebinding is for loopback)", async () => {
+    const { request } = await import("node:http");
+    const status = await new Promise<number>((resolve, reject) => {
+      request(`${open.url}/v1/traces`, { headers: { host: "collector.lan:4477", ...bearer() } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+        .on("error", reject)
+        .end();
+    });
+    expect(status).toBe(200);
+  });
+
+  it("still takes batches with the key, and only with it", async () => {
+    expect((await postBatch(open.url, open.apiKey, makeBatch([makeEvent()]))).status).toBe(200);
+    expect((await postBatch(open.url, null, makeBatch([makeEvent()]))).status).toBe(401);
+  });
+});
+
+describe("on loopback", () => {
+  it("needs no key for the read API, the viewer and the fault controls, and ignores ?key=", async () => {
+    for (const path of ["/v1/traces", "/v1/stats", "/", "/viewer.js", "/_control/faults", "/?key=anything"]) {
+      expect((await fetch(`${c.url}${path}`, { redirect: "manual" })).status, path).toBe(200);
     }
   });
 });

@@ -1,12 +1,20 @@
-import { randomBytes } from "node:crypto";
+// startCollector: the ingest API, the read API, the viewer and the fault controls on one node:http server,
+// over one SQLite store.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { checkFaultSpec, createFaults, type FaultAction, type FaultSpec } from "./faults.js";
-import { openStore, type Stats, type TraceSummary } from "./store.js";
-import { decodeBody, HttpError, isLoopbackHost, peekBody, readBody, sameKey, sendJson } from "./http.js";
-import { formatTraceLine, isRootSpan } from "./terminal.js";
-import { validateBatch, type SpanEvent } from "@lumiqtrace/protocol";
-import { viewerHtml } from "./viewer.js";
+import { type SpanEvent, validateBatch } from "@lumiqtrace/protocol";
+import { accessGuard, bearerKey, isLoopbackAddress } from "./access.js";
+import type { Stats, TraceSummary } from "./api.js";
+import { controlRoutes } from "./control.js";
+import { createFaults, type FaultAction, type FaultSpec } from "./faults.js";
+import { decodeBody, HttpError, peekBody, readBody, requestUrl, sameKey, sendJson } from "./http.js";
+import { apiKeyProblem, generateApiKey } from "./keys.js";
+import { readRoutes } from "./read-api.js";
+import { matchRoute, type Route } from "./router.js";
+import { openStore } from "./store.js";
+import { formatTraceLine, printable } from "./terminal.js";
+import { createTraceLines } from "./trace-lines.js";
+import { viewerRoutes } from "./viewer/page.js";
 
 export interface CollectorOptions {
   /** 0 picks a free port (default 0 for the API; the CLI defaults to 4477) */
@@ -16,10 +24,14 @@ export interface CollectorOptions {
   apiKey?: string;
   /** SQLite file; default `":memory:"` */
   dbPath?: string;
-  /** when false, prints one line per trace as its root span arrives; default true */
+  /** when false, prints one line per trace once the trace has gone quiet (see `lineQuietMs`); default true */
   quiet?: boolean;
   /** where trace lines go when not quiet; default stdout */
   log?: (line: string) => void;
+  /** a trace's line is printed once its root has arrived and no new span of it came for this long; default 500 */
+  lineQuietMs?: number;
+  /** ...or, while its root has not arrived, once no new span of it came for this long; default 5000 */
+  lineQuietNoRootMs?: number;
   faults?: FaultSpec | null;
   /** largest accepted body after decompression, bytes; default 5 MiB */
   maxBodyBytes?: number;
@@ -74,21 +86,24 @@ export interface Collector {
 
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
-export function generateApiKey(): string {
-  return `lqt_dev_${randomBytes(18).toString("base64url")}`;
-}
-
 export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
   const host = options.host ?? "127.0.0.1";
   const apiKey = options.apiKey ?? generateApiKey();
+  const keyProblem = apiKeyProblem(apiKey);
+  if (keyProblem) throw new TypeError(`apiKey: ${keyProblem}`);
   const dbPath = options.dbPath ?? ":memory:";
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const retainEvents = options.retainEvents ?? true;
-  const log =
+  const write =
     options.quiet === false ? (options.log ?? ((line: string) => process.stdout.write(`${line}\n`))) : null;
-  const loopbackOnly = isLoopbackHost(host);
+  // what clients send reaches the terminal: made printable here, whatever prints it
+  const log = write ? (line: string) => write(printable(line)) : null;
   const store = openStore(dbPath);
   const faults = createFaults(options.faults);
+  const traceLines = createTraceLines((traceId) => printTrace(traceId), {
+    quietMs: options.lineQuietMs,
+    noRootQuietMs: options.lineQuietNoRootMs,
+  });
   const events: SpanEvent[] = [];
   const requests: IngestRequest[] = [];
   const waiters = new Set<() => void>();
@@ -182,10 +197,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       sendJson(res, status, body);
     };
 
-    const auth = req.headers.authorization;
-    const match = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
-    if (!match) return answer(401, { error: "missing API key: send Authorization: Bearer <key>" });
-    if (!sameKey(match[1]!, apiKey)) return answer(401, { error: "invalid API key" });
+    const key = bearerKey(req);
+    if (key === undefined) return answer(401, { error: "missing API key: send Authorization: Bearer <key>" });
+    if (!sameKey(key, apiKey)) return answer(401, { error: "invalid API key" });
 
     if ("error" in decoded) return answer(decoded.error.status, { error: decoded.error.message });
     const checked = validateBatch(decoded.body);
@@ -194,97 +208,52 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     const { added, duplicates } = store.insertBatch(checked.batch, receivedAt);
     if (retainEvents) events.push(...added);
     answer(200, { accepted: added.length, duplicates });
-    if (log) printBatch(checked.batch.dropped, added, log);
+    if (!log) return;
+    traceLines.arrived(added);
+    if (checked.batch.dropped > 0)
+      log(`lumiqtrace: the SDK reports ${checked.batch.dropped} dropped events (queue full or beforeSend)`);
   }
 
-  function printBatch(dropped: number, added: SpanEvent[], print: (line: string) => void) {
+  function printTrace(traceId: string) {
+    if (!log) return;
     try {
-      for (const root of added.filter(isRootSpan)) print(formatTraceLine(root, store.getTrace(root.traceId)));
-      if (dropped > 0)
-        print(`lumiqtrace: the SDK reports ${dropped} dropped events (queue full or beforeSend)`);
+      log(formatTraceLine(store.getTrace(traceId)));
     } catch {
       // a broken terminal must not take the collector down; the batch is stored and answered already
     }
   }
 
-  function parseLimit(raw: string | null): number {
-    if (raw === null) return 50;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1 || n > 1000)
-      throw new HttpError(400, "limit: expected an integer from 1 to 1000");
-    return n;
-  }
+  const routes: Route[] = [
+    // ingest: one entry per wire format (OTLP/HTTP will be another path here)
+    {
+      path: "/v1/batch",
+      methods: { POST: { access: "ingest", handle: (req, res, url) => ingest(req, res, url.pathname) } },
+    },
+    ...readRoutes(store),
+    ...controlRoutes(faults),
+    ...viewerRoutes(),
+    {
+      path: "/healthz",
+      methods: { GET: { access: "public", handle: (_req, res) => sendJson(res, 200, { ok: true }) } },
+    },
+  ];
 
-  async function control(req: IncomingMessage, res: ServerResponse) {
-    if (req.method === "GET") return sendJson(res, 200, { faults: faults.get() });
-    if (req.method === "DELETE") {
-      await readBody(req, 64 * 1024);
-      faults.set(null);
-      return sendJson(res, 200, { faults: null });
-    }
-    if (req.method !== "POST")
-      return sendJson(res, 405, { error: "use GET, POST or DELETE" }, { allow: "GET, POST, DELETE" });
-    const { raw, tooLarge } = await readBody(req, 64 * 1024);
-    // JSON only, so a web page elsewhere cannot set faults with a simple cross-origin form post
-    if (!/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
-      return sendJson(res, 415, { error: "send the fault spec as application/json" });
-    }
-    if (tooLarge) return sendJson(res, 413, { error: "fault spec too large" });
-    let spec: FaultSpec;
-    try {
-      spec = checkFaultSpec(JSON.parse(raw.toString("utf8")));
-    } catch (err) {
-      return sendJson(res, 400, { error: (err as Error).message });
-    }
-    faults.set(spec);
-    sendJson(res, 200, { faults: faults.get() });
-  }
+  const guard = accessGuard({
+    apiKey,
+    loopback: isLoopbackAddress(host),
+    port: () => (server.address() as AddressInfo).port,
+  });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    const url = new URL(req.url ?? "/", "http://collector.local");
-    const path = url.pathname;
+    const url = requestUrl(req.url);
+    if (!url) return sendJson(res, 400, { error: "the request target is not a valid URL" });
     const method = req.method ?? "GET";
-    if (loopbackOnly && req.headers.host !== undefined && !isLoopbackHost(req.headers.host)) {
-      // a web page whose DNS name was rebound to 127.0.0.1 must not read traces (prompts) or set faults
-      return sendJson(res, 403, {
-        error: "this collector only answers requests addressed to a loopback host",
-      });
+    const match = matchRoute(routes, method, url.pathname);
+    if (guard(req, res, url, "status" in match ? "public" : match.endpoint.access)) return;
+    if ("status" in match) {
+      return sendJson(res, match.status, { error: match.error }, match.allow ? { allow: match.allow } : {});
     }
-    if (path === "/v1/batch") {
-      if (method !== "POST") return sendJson(res, 405, { error: "use POST" }, { allow: "POST" });
-      return ingest(req, res, path);
-    }
-    if (path === "/_control/faults") return control(req, res);
-    if (method !== "GET" && method !== "HEAD")
-      return sendJson(res, 405, { error: "use GET" }, { allow: "GET, HEAD" });
-    if (path === "/" || path === "/index.html") {
-      res.writeHead(200, {
-        "content-type": "text/html; charset=utf-8",
-        "cache-control": "no-store",
-        "content-security-policy":
-          "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
-        "x-content-type-options": "nosniff",
-      });
-      return res.end(viewerHtml);
-    }
-    if (path === "/healthz") return sendJson(res, 200, { ok: true });
-    if (path === "/v1/stats") return sendJson(res, 200, store.stats());
-    if (path === "/v1/traces") {
-      return sendJson(res, 200, { traces: store.listTraces(parseLimit(url.searchParams.get("limit"))) });
-    }
-    const traceMatch = /^\/v1\/traces\/([^/]+)$/.exec(path);
-    if (traceMatch) {
-      let traceId: string;
-      try {
-        traceId = decodeURIComponent(traceMatch[1]!);
-      } catch {
-        return sendJson(res, 400, { error: "malformed trace id in the path" });
-      }
-      const spans = store.getTrace(traceId);
-      if (spans.length === 0) return sendJson(res, 404, { error: `no trace ${traceId}` });
-      return sendJson(res, 200, { traceId, spans });
-    }
-    return sendJson(res, 404, { error: `no route ${method} ${path}` });
+    await match.endpoint.handle(req, res, url, match.params);
   }
 
   const server = createServer((req, res) => {
@@ -296,7 +265,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       if ((err as Error)?.message === "request aborted" || closed) return res.destroy();
       if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
       else res.destroy();
-      if (log) log(`lumiqtrace: internal error: ${(err as Error)?.stack ?? err}`);
+      if (log)
+        for (const line of `lumiqtrace: internal error: ${(err as Error)?.stack ?? err}`.split("\n"))
+          log(line);
     });
   });
   server.on("clientError", (_err, socket) => {
@@ -364,6 +335,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     },
     async close() {
       if (closed) return;
+      // the traces still waiting for their line get it now, before the store closes
+      traceLines.flush();
       closed = true;
       for (const wake of [...sleeping]) wake();
       for (const res of hung) res.destroy();

@@ -1,33 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import Database from "better-sqlite3";
 import type { Batch, SpanEvent } from "@lumiqtrace/protocol";
-
-export interface TraceSummary {
-  traceId: string;
-  name: string;
-  platform: string | null;
-  startTime: number;
-  durationMs: number;
-  status: SpanEvent["status"];
-  spanCount: number;
-  llmCalls: number;
-  userId: string | null;
-  /** false while only child spans have arrived (the root span is sent last, when the invocation ends) */
-  hasRoot: boolean;
-}
-
-/** Totals since the database was created: what `GET /v1/stats` returns. */
-export interface Stats {
-  traces: number;
-  events: number;
-  /** accepted batches */
-  batches: number;
-  /** events sent again (retries) and not stored twice */
-  duplicates: number;
-  /** events the SDK reported it dropped (queue full, beforeSend), summed over batches */
-  dropped: number;
-}
+import type { Stats, TraceSummary } from "./api.js";
+import { summarize } from "./trace.js";
+import { defaultSqliteEngine, type SqliteBackend, type SqliteDatabase, type SqliteEngine } from "./sqlite.js";
 
 export interface StoredBatch {
   /** events stored for the first time, in batch order */
@@ -36,6 +12,8 @@ export interface StoredBatch {
 }
 
 export interface Store {
+  /** the SQLite engine in use */
+  backend: SqliteBackend;
   /** Stores a whole batch in one transaction: all of it or, if anything throws, none of it. */
   insertBatch(batch: Batch, receivedAt: number): StoredBatch;
   listTraces(limit: number): TraceSummary[];
@@ -67,43 +45,42 @@ CREATE TABLE IF NOT EXISTS batches (
 );
 `;
 
-/** The span a trace is named after: parentSpanId null or, for a continued trace, the invocation whose parent is elsewhere. */
-export function findRoot(spans: SpanEvent[]): SpanEvent | undefined {
-  const ids = new Set(spans.map((s) => s.spanId));
-  return (
-    spans.find((s) => s.parentSpanId === null) ??
-    spans.find((s) => s.kind === "invocation" && !ids.has(s.parentSpanId!))
-  );
+/** The database file cannot be opened or is not a SQLite database (the message says which and why). */
+export class StoreOpenError extends Error {}
+
+/** Runs `work` in one transaction: committed if it returns, rolled back if it throws. */
+function inTransaction<T>(db: SqliteDatabase, work: () => T): T {
+  db.exec("BEGIN");
+  try {
+    const result = work();
+    db.exec("COMMIT");
+    return result;
+  } catch (err) {
+    db.exec("ROLLBACK");
+    throw err;
+  }
 }
 
-export function summarize(traceId: string, spans: SpanEvent[]): TraceSummary {
-  const root = findRoot(spans);
-  const ids = new Set(spans.map((s) => s.spanId));
-  // Before the root arrives, name the trace after its earliest top-most span so the list still shows it.
-  const head = root ?? spans.find((s) => s.parentSpanId === null || !ids.has(s.parentSpanId)) ?? spans[0]!;
-  const start = Math.min(...spans.map((s) => s.startTime));
-  const end = Math.max(...spans.map((s) => s.endTime));
-  const platform = head.attributes["lumiqtrace.platform"];
-  return {
-    traceId,
-    name: head.name,
-    platform: typeof platform === "string" ? platform : null,
-    startTime: start,
-    durationMs: end - start,
-    status: head.status,
-    spanCount: spans.length,
-    llmCalls: spans.filter((s) => s.kind === "llm").length,
-    userId: head.userId ?? spans.find((s) => s.userId)?.userId ?? null,
-    hasRoot: root !== undefined,
-  };
+function openDatabase(engine: SqliteEngine, path: string): SqliteDatabase {
+  let db: SqliteDatabase | undefined;
+  try {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    db = engine.open(path);
+    if (path !== ":memory:") db.exec("PRAGMA journal_mode = WAL");
+    db.exec(SCHEMA);
+    return db;
+  } catch (err) {
+    db?.close();
+    throw new StoreOpenError(`cannot use ${path} as the database: ${(err as Error).message}`);
+  }
 }
 
-/** Opens (and creates) the SQLite database; `":memory:"` keeps everything in this process. */
-export function openStore(path: string): Store {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  if (path !== ":memory:") db.pragma("journal_mode = WAL");
-  db.exec(SCHEMA);
+/**
+ * Opens (and creates) the SQLite database; `":memory:"` keeps everything in this process. `engine` defaults
+ * to `node:sqlite` where Node has it, else `better-sqlite3`.
+ */
+export function openStore(path: string, engine: SqliteEngine = defaultSqliteEngine()): Store {
+  const db = openDatabase(engine, path);
 
   const insertEvent = db.prepare(
     `INSERT OR IGNORE INTO events (id, trace_id, span_id, parent_span_id, kind, start_time, received_at, json)
@@ -124,38 +101,40 @@ export function openStore(path: string): Store {
     "SELECT COUNT(*) AS batches, SUM(duplicates) AS duplicates, SUM(dropped) AS dropped FROM batches",
   );
 
-  const insertAll = db.transaction((batch: Batch, receivedAt: number): StoredBatch => {
-    const added: SpanEvent[] = [];
-    for (const e of batch.events) {
-      const r = insertEvent.run(
-        e.id,
-        e.traceId,
-        e.spanId,
-        e.parentSpanId,
-        e.kind,
-        e.startTime,
+  const insertBatch = (batch: Batch, receivedAt: number): StoredBatch =>
+    inTransaction(db, () => {
+      const added: SpanEvent[] = [];
+      for (const e of batch.events) {
+        const r = insertEvent.run(
+          e.id,
+          e.traceId,
+          e.spanId,
+          e.parentSpanId,
+          e.kind,
+          e.startTime,
+          receivedAt,
+          JSON.stringify(e),
+        );
+        if (Number(r.changes) === 1) added.push(e);
+      }
+      const duplicates = batch.events.length - added.length;
+      insertBatchRow.run(
         receivedAt,
-        JSON.stringify(e),
+        `${batch.sdk.name}/${batch.sdk.version}`,
+        batch.sentAt,
+        batch.dropped,
+        batch.events.length,
+        duplicates,
       );
-      if (r.changes === 1) added.push(e);
-    }
-    const duplicates = batch.events.length - added.length;
-    insertBatchRow.run(
-      receivedAt,
-      `${batch.sdk.name}/${batch.sdk.version}`,
-      batch.sentAt,
-      batch.dropped,
-      batch.events.length,
-      duplicates,
-    );
-    return { added, duplicates };
-  });
+      return { added, duplicates };
+    });
 
   const getTrace = (traceId: string): SpanEvent[] =>
     (selectTrace.all(traceId) as Array<{ json: string }>).map((r) => JSON.parse(r.json) as SpanEvent);
 
   return {
-    insertBatch: (batch, receivedAt) => insertAll(batch, receivedAt),
+    backend: engine.backend,
+    insertBatch,
     getTrace,
     listTraces(limit) {
       const rows = selectRecent.all(limit) as Array<{ trace_id: string }>;
@@ -168,7 +147,13 @@ export function openStore(path: string): Store {
         duplicates: number | null;
         dropped: number | null;
       };
-      return { ...e, batches: b.batches, duplicates: b.duplicates ?? 0, dropped: b.dropped ?? 0 };
+      return {
+        traces: e.traces,
+        events: e.events,
+        batches: b.batches,
+        duplicates: b.duplicates ?? 0,
+        dropped: b.dropped ?? 0,
+      };
     },
     close: () => db.close(),
   };

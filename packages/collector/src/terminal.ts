@@ -1,8 +1,39 @@
 import type { SpanEvent } from "@lumiqtrace/protocol";
+import { traceHead } from "./trace.js";
 
-/** A root span is what ends an invocation: print its trace when it arrives. */
-export function isRootSpan(e: SpanEvent): boolean {
-  return e.kind === "invocation" || e.parentSpanId === null;
+/** Characters that move the cursor, start escape sequences or reorder text in a terminal. */
+function isUnsafe(code: number): boolean {
+  return (
+    code < 0x20 || // C0, ESC included: no escape sequence can start
+    (code >= 0x7f && code <= 0x9f) || // DEL and C1 (0x9b is CSI on its own)
+    code === 0x061c || // Arabic letter mark
+    code === 0x200e ||
+    code === 0x200f || // LRM, RLM
+    (code >= 0x202a && code <= 0x202e) || // bidi embeddings and overrides
+    (code >= 0x2066 && code <= 0x2069) // bidi isolates
+  );
+}
+
+/**
+ * `text` as one inert terminal line: tabs, line breaks and line separators become spaces, and every other
+ * control, escape or bidi character is shown as an escape (`\x1b`, `\u202e`), so what a client sends
+ * (span names, models, error messages) cannot set the window title, clear the screen or rewrite lines.
+ */
+export function printable(text: string): string {
+  let out = "";
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (code === 0x09 || code === 0x0a || code === 0x0d || code === 0x2028 || code === 0x2029) out += " ";
+    else if (!isUnsafe(code)) out += ch;
+    else if (code < 0x100) out += `\\x${code.toString(16).padStart(2, "0")}`;
+    else out += `\\u${code.toString(16).padStart(4, "0")}`;
+  }
+  return out;
+}
+
+/** Writes `text` and a newline to a terminal, each of its lines made printable. */
+export function writeLines(stream: { write(chunk: string): unknown }, text: string): void {
+  stream.write(`${text.split("\n").map(printable).join("\n")}\n`);
 }
 
 function ms(n: number): string {
@@ -36,17 +67,21 @@ function llmPart(e: SpanEvent): string {
 
 /**
  * One line per trace, e.g.
- * `vercel  POST /api/chat  412ms  ok  · openai gpt-4o-mini ttft 120ms 52→18 tok ok`
+ * `vercel  POST /api/chat  412ms  ok  · openai gpt-4o-mini ttft 120ms 52→18 tok ok`:
+ * named after its root (or, without one, its earliest top-most span), then every LLM call by start time.
  */
-export function formatTraceLine(root: SpanEvent, spans: SpanEvent[]): string {
-  const platform = attr(root, "lumiqtrace.platform") ?? root.kind;
-  const route = attr(root, "http.route");
-  const method = attr(root, "http.request.method");
-  const where = route !== undefined && method !== undefined ? `${method} ${route}` : root.name;
-  const llm = spans
-    .filter((s) => s.kind === "llm" && s.traceId === root.traceId)
-    .sort((a, b) => a.startTime - b.startTime)
+export function formatTraceLine(spans: SpanEvent[]): string {
+  const sorted = [...spans].sort((a, b) => a.startTime - b.startTime);
+  const head = traceHead(sorted);
+  // as the viewer's list: from the earliest start to the latest end
+  const duration = sorted.reduce((max, s) => Math.max(max, s.endTime), 0) - sorted[0]!.startTime;
+  const platform = attr(head, "lumiqtrace.platform") ?? head.kind;
+  const route = attr(head, "http.route");
+  const method = attr(head, "http.request.method");
+  const where = route !== undefined && method !== undefined ? `${method} ${route}` : head.name;
+  const llm = sorted
+    .filter((s) => s.kind === "llm")
     .map((s) => `  · ${llmPart(s)}`)
     .join("");
-  return `${platform}  ${where}  ${ms(root.endTime - root.startTime)}  ${statusText(root)}${llm}`;
+  return `${platform}  ${where}  ${ms(duration)}  ${statusText(head)}${llm}`;
 }
