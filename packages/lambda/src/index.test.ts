@@ -284,6 +284,9 @@ describe("withLambda", () => {
 });
 
 describe("callback handlers (Node.js 22 and earlier)", () => {
+  // the Lambda runtime these are about, whatever Node runs the tests (on 24 they are refused, tested below)
+  beforeEach(() => vi.stubEnv("AWS_EXECUTION_ENV", "AWS_Lambda_nodejs22.x"));
+
   it("answers the runtime's callback after the flush, with the same result", async () => {
     const context = fakeContext();
     const answered = new Promise<{ error: unknown; result: unknown; delivered: number }>((resolve) => {
