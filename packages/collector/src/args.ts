@@ -12,7 +12,9 @@ Runs the LumiqTrace ingest API on this machine, stores traces in SQLite, prints 
 serves a viewer at the same address.
 
 Options:
-  --port N            port to listen on (default 4477; 0 picks a free one)
+  --port N            port to listen on (default 4477; 0 picks a free one); OTLP is taken here too
+  --otlp-port N       also take OTLP (POST /v1/traces) on this port (default 4318, OpenTelemetry's;
+                      0 picks a free one; off for none). When it is taken, the collector says so and goes on
   --host H            address to listen on (default 127.0.0.1); beyond loopback, the read API,
                       the viewer and the fault controls need the key too
   --key K             API key clients must send (default: $LUMIQTRACE_API_KEY, else a generated one)
@@ -64,6 +66,7 @@ export function parseDevArgs(argv: string[], env: Record<string, string | undefi
     allowPositionals: false,
     options: {
       port: { type: "string" },
+      "otlp-port": { type: "string" },
       host: { type: "string" },
       key: { type: "string" },
       db: { type: "string" },
@@ -82,6 +85,8 @@ export function parseDevArgs(argv: string[], env: Record<string, string | undefi
   if (values.memory && values.db !== undefined) throw new UsageError("give --db or --memory, not both");
   const port = int("port", values.port, 0) ?? 4477;
   if (port > 65535) throw new UsageError("--port: expected 0..65535");
+  const otlpPort = values["otlp-port"] === "off" ? "off" : (int("otlp-port", values["otlp-port"], 0) ?? 4318);
+  if (otlpPort !== "off" && otlpPort > 65535) throw new UsageError("--otlp-port: expected 0..65535 or off");
 
   const fault: FaultSpec = {};
   const status = int("fail", values.fail, 400);
@@ -120,6 +125,7 @@ export function parseDevArgs(argv: string[], env: Record<string, string | undefi
   return {
     help: values.help === true,
     port,
+    otlpPort,
     host: hostArg(values.host),
     apiKey,
     keySource,

@@ -15,13 +15,32 @@ describe("banner", () => {
     expect(bannerLines(facts)).toEqual([
       "LumiqTrace collector listening on http://127.0.0.1:4477",
       "  viewer:   http://127.0.0.1:4477/",
+      "  otlp:     http://127.0.0.1:4477/v1/traces (OTLP/HTTP, protobuf or JSON, no key on loopback)",
       "  api key:  lqt_dev_abc+/=",
       "  database: /tmp/t.sqlite",
       "Point your app at it (paste into its environment):",
       "  LUMIQTRACE_BASE_URL=http://127.0.0.1:4477",
       "  LUMIQTRACE_API_KEY=lqt_dev_abc+/=",
+      "  (or, from any OpenTelemetry SDK: OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4477)",
       "Waiting for traces (Ctrl-C to stop)...",
     ]);
+  });
+
+  it("names the OTLP port when it listens, and why not when it was taken", () => {
+    const lines = bannerLines({ ...facts, otlpUrl: "http://127.0.0.1:4318", otlpProblem: undefined });
+    expect(lines).toContain(
+      "  otlp:     http://127.0.0.1:4318/v1/traces and http://127.0.0.1:4477/v1/traces (OTLP/HTTP, protobuf or JSON, no key on loopback)",
+    );
+    expect(lines).toContain(
+      "  (or, from any OpenTelemetry SDK: OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318)",
+    );
+    const taken = bannerLines({
+      ...facts,
+      otlpProblem: "port 4318 is in use, so OTLP is taken on the main port only (/v1/traces)",
+    });
+    expect(taken).toContain(
+      "            port 4318 is in use, so OTLP is taken on the main port only (/v1/traces)",
+    );
   });
 
   it("on every interface says so, warns, and gives the viewer URL that signs in with the key", () => {

@@ -7,6 +7,10 @@ export interface BannerFacts {
   port: number;
   /** the URL this machine's apps use (a loopback one when listening on every interface) */
   url: string;
+  /** the OTLP port's base URL, when it listens */
+  otlpUrl?: string;
+  /** why it does not, when it was asked for */
+  otlpProblem?: string;
   apiKey: string;
   keySource: "flag" | "env" | "generated";
   /** a path, or `:memory:` */
@@ -35,12 +39,15 @@ export function bannerLines(f: BannerFacts): string[] {
   if (everywhere)
     lines.push(`            (from another machine: http://<this machine's address>:${f.port}/?key=...)`);
   lines.push(
+    `  otlp:     ${f.otlpUrl ? `${f.otlpUrl}/v1/traces and ` : ""}${f.url}/v1/traces (OTLP/HTTP, protobuf or JSON${loopback ? ", no key on loopback" : ", with the key as a bearer token"})`,
+    ...(f.otlpProblem ? [`            ${f.otlpProblem}`] : []),
     `  api key:  ${shownKey}`,
     `  database: ${f.dbPath === ":memory:" ? "in memory (--memory)" : f.dbPath}`,
     ...(f.faults ? [`  faults:   ${f.faults}`] : []),
     "Point your app at it (paste into its environment):",
     `  LUMIQTRACE_BASE_URL=${f.url}`,
     `  LUMIQTRACE_API_KEY=${pasteKey}`,
+    `  (or, from any OpenTelemetry SDK: OTEL_EXPORTER_OTLP_ENDPOINT=${f.otlpUrl ?? f.url})`,
     "Waiting for traces (Ctrl-C to stop)...",
   );
   return lines;

@@ -39,6 +39,7 @@ async function dev(argv: string[]): Promise<void> {
   try {
     collector = await startCollector({
       port: args.port,
+      otlpPort: args.otlpPort,
       host: args.host,
       apiKey: args.apiKey,
       dbPath: args.dbPath,
@@ -57,6 +58,8 @@ async function dev(argv: string[]): Promise<void> {
     host: args.host,
     port: collector.port,
     url: collector.url,
+    otlpUrl: collector.otlpUrl,
+    otlpProblem: collector.otlpProblem,
     apiKey: collector.apiKey,
     keySource: args.keySource,
     dbPath: args.dbPath,

@@ -25,6 +25,16 @@ export function requestUrl(target: string | undefined): URL | undefined {
   }
 }
 
+/** An answer of any type (OTLP answers in protobuf). */
+export function send(res: ServerResponse, status: number, body: Buffer | string, type: string): void {
+  res.writeHead(status, {
+    "content-type": type.startsWith("application/json") ? "application/json; charset=utf-8" : type,
+    "content-length": Buffer.byteLength(body),
+    "cache-control": "no-store",
+  });
+  res.end(body);
+}
+
 export function sendJson(
   res: ServerResponse,
   status: number,
@@ -72,40 +82,49 @@ export function sameKey(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** Checks the encoding and type, gunzips (up to `maxBodyBytes`) and parses a batch body; throws HttpError with the 4xx to answer. */
+/** Checks the encoding and the size, and gunzips (up to `maxBodyBytes`); throws HttpError with the 4xx to answer. */
+export function inflateBody(
+  req: IncomingMessage,
+  raw: Buffer,
+  tooLarge: boolean,
+  maxBodyBytes: number,
+): Buffer {
+  const encoding = (req.headers["content-encoding"] ?? "identity").toLowerCase().trim();
+  if (encoding !== "identity" && encoding !== "gzip") {
+    throw new HttpError(415, `unsupported Content-Encoding "${encoding}": send identity or gzip`);
+  }
+  if (tooLarge) throw new HttpError(413, `body larger than ${maxBodyBytes} bytes`);
+  if (encoding !== "gzip") return raw;
+  try {
+    return gunzipSync(raw, { maxOutputLength: maxBodyBytes });
+  } catch (err) {
+    if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
+      throw new HttpError(413, `body larger than ${maxBodyBytes} bytes after decompression`);
+    }
+    throw new HttpError(400, "body is not valid gzip");
+  }
+}
+
+/** A JSON body: `inflateBody`, then parsed; throws HttpError with the 4xx to answer. */
 export function decodeBody(
   req: IncomingMessage,
   raw: Buffer,
   tooLarge: boolean,
   maxBodyBytes: number,
 ): unknown {
-  const encoding = (req.headers["content-encoding"] ?? "identity").toLowerCase().trim();
-  if (encoding !== "identity" && encoding !== "gzip") {
-    throw new HttpError(415, `unsupported Content-Encoding "${encoding}": send identity or gzip`);
-  }
   const type = req.headers["content-type"];
   if (type !== undefined && !/^application\/json\b/i.test(type)) {
     throw new HttpError(415, `unsupported Content-Type "${type}": send application/json`);
   }
-  if (tooLarge) throw new HttpError(413, `body larger than ${maxBodyBytes} bytes`);
-  let text = raw;
-  if (encoding === "gzip") {
-    try {
-      text = gunzipSync(raw, { maxOutputLength: maxBodyBytes });
-    } catch (err) {
-      if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
-        throw new HttpError(413, `body larger than ${maxBodyBytes} bytes after decompression`);
-      }
-      throw new HttpError(400, "body is not valid gzip");
-    }
-  }
-  let body: unknown;
+  return parseJson(inflateBody(req, raw, tooLarge, maxBodyBytes));
+}
+
+export function parseJson(bytes: Buffer): unknown {
   try {
-    body = JSON.parse(text.toString("utf8"));
+    return JSON.parse(bytes.toString("utf8"));
   } catch (err) {
     throw new HttpError(400, `body is not valid JSON: ${(err as Error).message}`);
   }
-  return body;
 }
 
 /** What a test may want to know of a request's body, whatever was answered. */

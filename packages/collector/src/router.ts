@@ -28,20 +28,25 @@ function listed(methods: string[]): string {
   return methods.length === 1 ? methods[0]! : `${methods.slice(0, -1).join(", ")} or ${methods.at(-1)}`;
 }
 
+/** The endpoint for this method and path; routes on the same path add up (`GET` and `POST /v1/traces`). */
 export function matchRoute(routes: Route[], method: string, path: string): Match {
+  const methods: Partial<Record<string, Endpoint>> = {};
+  let params: string[] | undefined;
   for (const route of routes) {
-    const params =
+    const matched =
       typeof route.path === "string"
         ? route.path === path
           ? []
           : null
         : (route.path.exec(path)?.slice(1) ?? null);
-    if (!params) continue;
-    const endpoint = route.methods[method] ?? (method === "HEAD" ? route.methods.GET : undefined);
-    if (endpoint) return { endpoint, params };
-    const methods = Object.keys(route.methods);
-    const allow = methods.includes("GET") ? [...methods, "HEAD"] : methods;
-    return { status: 405, error: `use ${listed(methods)}`, allow: allow.join(", ") };
+    if (!matched) continue;
+    params ??= matched;
+    for (const [m, endpoint] of Object.entries(route.methods)) methods[m] ??= endpoint;
   }
-  return { status: 404, error: `no route ${method} ${path}` };
+  if (!params) return { status: 404, error: `no route ${method} ${path}` };
+  const endpoint = methods[method] ?? (method === "HEAD" ? methods.GET : undefined);
+  if (endpoint) return { endpoint, params };
+  const names = Object.keys(methods);
+  const allow = names.includes("GET") ? [...names, "HEAD"] : names;
+  return { status: 405, error: `use ${listed(names)}`, allow: allow.join(", ") };
 }

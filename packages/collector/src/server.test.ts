@@ -348,7 +348,11 @@ describe("bad input gets a clear 4xx and is never stored", () => {
     expect(await post.json()).toEqual({ error: "no route POST /nope" });
     expect((await fetch(`${c.url}/v1/batch/`, { method: "POST", body: "{}" })).status).toBe(404);
     expect((await fetch(`${c.url}/v1/batch`)).status).toBe(405);
-    expect((await fetch(`${c.url}/v1/traces`, { method: "POST", body: "{}" })).status).toBe(405);
+    expect((await fetch(`${c.url}/v1/stats`, { method: "POST", body: "{}" })).status).toBe(405);
+    // GET and POST /v1/traces are two routes on one path: the read API, and OTLP ingest
+    expect((await fetch(`${c.url}/v1/traces`, { method: "DELETE" })).headers.get("allow")).toBe(
+      "POST, GET, HEAD",
+    );
   });
 });
 

@@ -1,13 +1,15 @@
 // startCollector: the ingest API, the read API, the viewer and the fault controls on one node:http server,
 // over one SQLite store.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type SpanEvent, validateBatch } from "@lumiqtrace/protocol";
 import { accessGuard, bearerKey, isLoopbackAddress } from "./access.js";
 import type { Stats, TraceSummary } from "./api.js";
 import { controlRoutes } from "./control.js";
 import { createFaults, type FaultAction, type FaultSpec } from "./faults.js";
-import { decodeBody, HttpError, peekBody, readBody, requestUrl, sameKey, sendJson } from "./http.js";
+import { decodeBody, HttpError, peekBody, readBody, requestUrl, sameKey, send, sendJson } from "./http.js";
+import type { Mapped } from "./otlp.js";
+import { decodeOtlp, type OtlpEncoding, otlpAnswer, otlpEncoding, otlpErrorBody } from "./otlp-ingest.js";
 import { apiKeyProblem, generateApiKey } from "./keys.js";
 import { readRoutes } from "./read-api.js";
 import { matchRoute, type Route } from "./router.js";
@@ -37,6 +39,12 @@ export interface CollectorOptions {
   maxBodyBytes?: number;
   /** keep every accepted event in `events` and every request in `requests` (default true; the long-running CLI turns it off) */
   retainEvents?: boolean;
+  /**
+   * A second port that takes OTLP only (`POST /v1/traces`), so any OpenTelemetry SDK reaches the collector
+   * with its defaults: `4318` (the CLI's default), `0` for a free one, `"off"` (the default here) for none.
+   * When it is taken, the collector starts without it and says why in `otlpProblem`.
+   */
+  otlpPort?: number | "off";
 }
 
 export interface IngestRequest {
@@ -60,8 +68,12 @@ export interface IngestRequest {
 }
 
 export interface Collector {
-  /** `http://127.0.0.1:PORT`: the SDK's `baseUrl` */
+  /** `http://127.0.0.1:PORT`: the SDK's `baseUrl`; OTLP is taken here too, at `/v1/traces` */
   url: string;
+  /** `http://127.0.0.1:4318`: the OTLP port's base URL (an OTel SDK's OTEL_EXPORTER_OTLP_ENDPOINT), when it listens */
+  otlpUrl: string | undefined;
+  /** why the OTLP port does not listen, when it was asked for */
+  otlpProblem: string | undefined;
   port: number;
   apiKey: string;
   dbPath: string;
@@ -157,14 +169,72 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     return false; // a delay alone: carry on and store the batch
   }
 
-  async function ingest(req: IncomingMessage, res: ServerResponse, path: string) {
+  /** What differs between the two ingest formats: how a body decodes, what it holds, how it is answered. */
+  interface WireFormat<T> {
+    decode(req: IncomingMessage, raw: Buffer, tooLarge: boolean): T;
+    /** What a test may want to know of the body, for `requests`. */
+    peek(decoded: T): Pick<IngestRequest, "eventCount" | "eventIds" | "dropped">;
+    /** The key is checked here (native); OTLP's is the access guard's (open on loopback). */
+    checksKey: boolean;
+    /** Stores what it can; the answer and the events stored for the first time. */
+    accept(
+      req: IncomingMessage,
+      decoded: T,
+      receivedAt: number,
+    ): { status: number; answer: Answer; added: SpanEvent[] };
+    /** An error's answer. */
+    error(req: IncomingMessage, status: number, message: string): Answer;
+  }
+  type Answer = { body: Buffer | string; type: string };
+
+  const jsonAnswer = (body: unknown): Answer => ({ body: JSON.stringify(body), type: "application/json" });
+
+  const nativeFormat: WireFormat<unknown> = {
+    decode: (req, raw, tooLarge) => decodeBody(req, raw, tooLarge, maxBodyBytes),
+    peek: (body) => peekBody({ body }),
+    checksKey: true,
+    accept(_req, body, receivedAt) {
+      const checked = validateBatch(body);
+      if (!checked.ok) return { status: 400, answer: jsonAnswer({ error: checked.error }), added: [] };
+      const { added, duplicates } = store.insertBatch(checked.batch, receivedAt);
+      if (log && checked.batch.dropped > 0)
+        log(`lumiqtrace: the SDK reports ${checked.batch.dropped} dropped events (queue full or beforeSend)`);
+      return { status: 200, answer: jsonAnswer({ accepted: added.length, duplicates }), added };
+    },
+    error: (_req, _status, message) => jsonAnswer({ error: message }),
+  };
+
+  const otlpFormat: WireFormat<Mapped> = {
+    decode: (req, raw, tooLarge) => decodeOtlp(req, raw, tooLarge, maxBodyBytes),
+    peek: (mapped) => {
+      const events = mapped.batches.flatMap((b) => b.events);
+      return { eventCount: events.length + mapped.rejected, eventIds: events.map((e) => e.id) };
+    },
+    checksKey: false,
+    accept(req, mapped, receivedAt) {
+      const added = mapped.batches.flatMap((batch) => store.insertBatch(batch, receivedAt).added);
+      return { status: 200, answer: otlpAnswer(otlpEncoding(req), mapped), added };
+    },
+    error(req, _status, message) {
+      let encoding: OtlpEncoding | undefined;
+      try {
+        encoding = otlpEncoding(req);
+      } catch {
+        encoding = undefined; // an unknown content type is answered in JSON
+      }
+      return otlpErrorBody(encoding, message);
+    },
+  };
+
+  /** One ingest request in either format: read, fault injection, key, decode, store, answer, record. */
+  async function ingest<T>(format: WireFormat<T>, req: IncomingMessage, res: ServerResponse, path: string) {
     const receivedAt = Date.now();
     const encoding = String(req.headers["content-encoding"] ?? "").toLowerCase();
     const rawCap = encoding.includes("gzip") ? maxBodyBytes + 1024 * 1024 : maxBodyBytes;
     const { raw, tooLarge } = await readBody(req, rawCap);
-    let decoded: { body: unknown } | { error: HttpError };
+    let decoded: { value: T } | { error: HttpError };
     try {
-      decoded = { body: decodeBody(req, raw, tooLarge, maxBodyBytes) };
+      decoded = { value: format.decode(req, raw, tooLarge) };
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       decoded = { error: err };
@@ -177,7 +247,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         path,
         status: 0,
         receivedAt,
-        ...peekBody(decoded),
+        ...("value" in decoded ? format.peek(decoded.value) : { eventCount: 0, eventIds: [] }),
         gzip: encoding.trim() === "gzip",
         bodyBytes: tooLarge ? rawCap + 1 : raw.length,
         ...(delayed ? { fault: "delay" as const } : {}),
@@ -192,26 +262,22 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       if (await injectFault(fault, req, res, record)) return;
       delayed = true;
     }
-    const answer = (status: number, body: unknown) => {
+    const answer = (status: number, body: Answer) => {
       record({ status });
-      sendJson(res, status, body);
+      send(res, status, body.body, body.type);
     };
+    const refuse = (status: number, message: string) => answer(status, format.error(req, status, message));
 
-    const key = bearerKey(req);
-    if (key === undefined) return answer(401, { error: "missing API key: send Authorization: Bearer <key>" });
-    if (!sameKey(key, apiKey)) return answer(401, { error: "invalid API key" });
-
-    if ("error" in decoded) return answer(decoded.error.status, { error: decoded.error.message });
-    const checked = validateBatch(decoded.body);
-    if (!checked.ok) return answer(400, { error: checked.error });
-
-    const { added, duplicates } = store.insertBatch(checked.batch, receivedAt);
+    if (format.checksKey) {
+      const key = bearerKey(req);
+      if (key === undefined) return refuse(401, "missing API key: send Authorization: Bearer <key>");
+      if (!sameKey(key, apiKey)) return refuse(401, "invalid API key");
+    }
+    if ("error" in decoded) return refuse(decoded.error.status, decoded.error.message);
+    const { status, answer: body, added } = format.accept(req, decoded.value, receivedAt);
     if (retainEvents) events.push(...added);
-    answer(200, { accepted: added.length, duplicates });
-    if (!log) return;
-    traceLines.arrived(added);
-    if (checked.batch.dropped > 0)
-      log(`lumiqtrace: the SDK reports ${checked.batch.dropped} dropped events (queue full or beforeSend)`);
+    answer(status, body);
+    if (log) traceLines.arrived(added);
   }
 
   function printTrace(traceId: string) {
@@ -223,12 +289,22 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     }
   }
 
+  // OTLP SDKs send no key by default: open on loopback (behind the Host guard), the key beyond it
+  const otlpRoute: Route = {
+    path: "/v1/traces",
+    methods: {
+      POST: { access: "private", handle: (req, res, url) => ingest(otlpFormat, req, res, url.pathname) },
+    },
+  };
   const routes: Route[] = [
-    // ingest: one entry per wire format (OTLP/HTTP will be another path here)
+    // ingest: one entry per wire format
     {
       path: "/v1/batch",
-      methods: { POST: { access: "ingest", handle: (req, res, url) => ingest(req, res, url.pathname) } },
+      methods: {
+        POST: { access: "ingest", handle: (req, res, url) => ingest(nativeFormat, req, res, url.pathname) },
+      },
     },
+    otlpRoute,
     ...readRoutes(store),
     ...controlRoutes(faults),
     ...viewerRoutes(),
@@ -244,7 +320,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     port: () => (server.address() as AddressInfo).port,
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse) {
+  async function handle(req: IncomingMessage, res: ServerResponse, routes: Route[]) {
     const url = requestUrl(req.url);
     if (!url) return sendJson(res, 400, { error: "the request target is not a valid URL" });
     const method = req.method ?? "GET";
@@ -256,8 +332,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     await match.endpoint.handle(req, res, url, match.params);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
+  const serve = (routes: Route[]) => (req: IncomingMessage, res: ServerResponse) =>
+    handle(req, res, routes).catch((err: unknown) => {
       if (err instanceof HttpError) {
         if (!res.headersSent) sendJson(res, err.status, { error: err.message });
         return;
@@ -269,31 +345,51 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         for (const line of `lumiqtrace: internal error: ${(err as Error)?.stack ?? err}`.split("\n"))
           log(line);
     });
-  });
-  server.on("clientError", (_err, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-    else socket.destroy();
-  });
-
-  try {
+  const listen = async (routes: Route[], port: number) => {
+    const s = createServer(serve(routes));
+    s.on("clientError", (_err, socket) => {
+      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+      else socket.destroy();
+    });
     await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(options.port ?? 0, host, () => {
-        server.off("error", reject);
+      s.once("error", reject);
+      s.listen(port, host, () => {
+        s.off("error", reject);
         resolve();
       });
     });
+    return s;
+  };
+
+  let server: Server;
+  try {
+    server = await listen(routes, options.port ?? 0);
   } catch (err) {
     store.close();
     throw err;
   }
+  let otlpServer: Server | undefined;
+  let otlpProblem: string | undefined;
+  if (options.otlpPort !== undefined && options.otlpPort !== "off") {
+    try {
+      otlpServer = await listen([otlpRoute], options.otlpPort);
+    } catch (err) {
+      otlpProblem =
+        (err as { code?: string }).code === "EADDRINUSE"
+          ? `port ${options.otlpPort} is in use, so OTLP is taken on the main port only (${"/v1/traces"})`
+          : `OTLP port ${options.otlpPort}: ${(err as Error).message}`;
+    }
+  }
   const port = (server.address() as AddressInfo).port;
+  const otlpPort = otlpServer ? (otlpServer.address() as AddressInfo).port : undefined;
   // listening on every interface: local clients (and the SDK's loopback-only http rule) use 127.0.0.1
   const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
   const url = `http://${urlHost.includes(":") ? `[${urlHost}]` : urlHost}:${port}`;
 
   return {
     url,
+    otlpUrl: otlpPort === undefined ? undefined : url.replace(/:\d+$/, `:${otlpPort}`),
+    otlpProblem,
     port,
     apiKey,
     dbPath,
@@ -340,8 +436,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       closed = true;
       for (const wake of [...sleeping]) wake();
       for (const res of hung) res.destroy();
-      const done = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      const servers = [server, otlpServer].filter((x): x is Server => x !== undefined);
+      const done = Promise.all(servers.map((x) => new Promise<void>((resolve) => x.close(() => resolve()))));
+      for (const x of servers) x.closeAllConnections();
       await done;
       store.close();
     },
