@@ -4,7 +4,7 @@
 // for the receiver's.
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { init, resetClient } from "../global.js";
 import { lumiqtrace } from "../index.js";
 
