@@ -26,6 +26,8 @@ export interface DemoRun {
   apiKey: string;
   /** the request bodies the echo model received, in order */
   modelRequests: Array<Record<string, any>>;
+  /** The collector's ingest paths the traces came by: `/v1/batch` (native) or `/v1/traces` (OTLP). */
+  ingestPaths: string[];
   /** every trace that arrived, oldest first */
   traces: DemoTrace[];
 }

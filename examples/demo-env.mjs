@@ -77,6 +77,8 @@ export async function runDemoLocally(demoPath, { traces: count, timeoutMs = 15_0
       output,
       apiKey: collector.apiKey,
       modelRequests: [...model.requests],
+      // the collector's ingest routes the traces came by: /v1/batch (native) or /v1/traces (OTLP)
+      ingestPaths: [...new Set(collector.requests.map((r) => r.path))],
       traces: tracesIn(collector.events),
     };
   } finally {

@@ -40,7 +40,15 @@ try {
     command: `${here}node_modules/.bin/netlify`,
     args: ["functions:serve", "--offline", "--port", String(port), "--functions", `${here}netlify/functions`],
     cwd: here,
-    env: { ...env, CI: "true" }, // CI=true: functions:serve sends no telemetry and checks for no update
+    // The functions send their traces over OTLP (the SDK's OTLP exporter), to the collector's OTLP/HTTP
+    // endpoint, as they would to any OpenTelemetry backend. CI=true: functions:serve sends no telemetry and
+    // checks for no update.
+    env: {
+      ...env,
+      LUMIQTRACE_EXPORTER: "otlp",
+      OTEL_EXPORTER_OTLP_ENDPOINT: env.LUMIQTRACE_BASE_URL,
+      CI: "true",
+    },
     timeoutMs: 50_000,
     ready: (output) => {
       const lines = output.split(/\r?\n/).map((line) => line.trimEnd()); // a pipe: no colours

@@ -7,8 +7,12 @@ import { runDemoLocally } from "../../demo-env.mjs";
 const DEMO = fileURLToPath(new URL("../demo.mjs", import.meta.url));
 
 it("demo.mjs answers through each function, and each request becomes one trace with its LLM call", async () => {
-  const { code, output, apiKey, modelRequests, traces } = await runDemoLocally(DEMO, { traces: 3 });
+  const { code, output, apiKey, modelRequests, traces, ingestPaths } = await runDemoLocally(DEMO, {
+    traces: 3,
+  });
   expect(code, output).toBe(0);
+  // this example's functions export OTLP: every trace came by the collector's OTLP endpoint
+  expect(ingestPaths).toEqual(["/v1/traces"]);
   expect(output).toContain('POST /api/chat  200  {"answer":"Echo: What is a cold start?"}');
   expect(output).toContain("POST /api/chat/stream  200  Echo: Stream me a short answer");
   expect(output).toContain(
