@@ -125,21 +125,30 @@ function nameOf(e: SpanEvent): string {
 }
 
 export function toOtlpSpan(e: SpanEvent): OtlpSpan {
-  const extra: Record<string, AttributeValue | undefined> = {
-    [ATTR_USER_ID]: e.userId,
-    [ATTR_SESSION_ID]: e.sessionId,
-    [ATTR_GEN_AI_CONVERSATION_ID]: e.sessionId,
-    [ATTR_LUMIQTRACE_TAGS]: e.tags?.length ? e.tags : undefined,
-    [ATTR_LUMIQTRACE_STATUS]: e.status === "cancelled" ? "cancelled" : undefined,
+  // one list, built directly: this runs for every span of every export
+  const attributes: OtlpKeyValue[] = [];
+  const add = (key: string, value: AttributeValue | undefined) => {
+    if (value !== undefined) attributes.push({ key, value: anyValue(value) });
   };
+  for (const key in e.attributes) add(key, e.attributes[key]);
+  add(ATTR_USER_ID, e.userId);
+  if (e.sessionId !== undefined) {
+    add(ATTR_SESSION_ID, e.sessionId);
+    add(ATTR_GEN_AI_CONVERSATION_ID, e.sessionId);
+  }
+  if (e.tags?.length) add(ATTR_LUMIQTRACE_TAGS, e.tags);
+  if (e.status === "cancelled") add(ATTR_LUMIQTRACE_STATUS, "cancelled");
   const ttft = e.attributes[ATTR_LUMIQTRACE_TTFT_MS];
-  if (typeof ttft === "number") extra[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = ttft / 1000;
-  if (e.error && e.attributes[ATTR_ERROR_TYPE] === undefined) extra[ATTR_ERROR_TYPE] = e.error.type;
-  for (const [key, value] of Object.entries(e.metadata ?? {})) {
-    extra[ATTR_LUMIQTRACE_METADATA_PREFIX + key] =
-      typeof value === "string" || typeof value === "number" || typeof value === "boolean"
-        ? value
-        : JSON.stringify(value);
+  if (typeof ttft === "number") add(ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, ttft / 1000);
+  if (e.error && e.attributes[ATTR_ERROR_TYPE] === undefined) add(ATTR_ERROR_TYPE, e.error.type);
+  if (e.metadata !== undefined) {
+    for (const key in e.metadata) {
+      const value = e.metadata[key];
+      add(
+        ATTR_LUMIQTRACE_METADATA_PREFIX + key,
+        typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? value : JSON.stringify(value),
+      );
+    }
   }
   const end = msToNanos(e.endTime);
   return {
@@ -150,16 +159,13 @@ export function toOtlpSpan(e: SpanEvent): OtlpSpan {
     kind: kindOf(e),
     startTimeUnixNano: msToNanos(e.startTime),
     endTimeUnixNano: end,
-    attributes: keyValues({ ...e.attributes, ...extra }),
+    attributes,
     events: e.error
       ? [
           {
             timeUnixNano: end,
             name: "exception",
-            attributes: keyValues({
-              [ATTR_EXCEPTION_TYPE]: e.error.type,
-              [ATTR_EXCEPTION_MESSAGE]: e.error.message,
-            }),
+            attributes: keyValues({ [ATTR_EXCEPTION_TYPE]: e.error.type, [ATTR_EXCEPTION_MESSAGE]: e.error.message }),
           },
         ]
       : [],
