@@ -34,6 +34,8 @@ export interface Client {
   capture(event: SpanEvent): void;
   /** Resolves once everything captured before the call was delivered or given up, or at the deadline. Never rejects. */
   flush(options?: FlushOptions): Promise<void>;
+  /** The last flush (bounded like `flush`), then no timer of ours is left; events recorded later are sent as usual. Never rejects. */
+  shutdown(options?: FlushOptions): Promise<void>;
   stats(): ClientStats;
 }
 
@@ -95,6 +97,8 @@ export function createClient(options: ResolvedOptions): ProcessClient {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timerDue = 0;
   let exitFlushed = false;
+  /** After shutdown(): no batch timer until new events arrive. */
+  let stopped = false;
   let unreportedDrops = 0;
   /** No request before this time: the server asked for a pause with Retry-After. */
   let notBefore = 0;
@@ -248,6 +252,7 @@ export function createClient(options: ResolvedOptions): ProcessClient {
   }
 
   function schedule(): void {
+    if (stopped) return;
     // a timer set during a request that has since ended (Workers) never fires: set a new one
     if (timer !== undefined && Date.now() < timerDue + STALL_MS) return;
     if (timer !== undefined) clearTimeout(timer);
@@ -307,6 +312,7 @@ export function createClient(options: ResolvedOptions): ProcessClient {
       }
       countDropped(queue.push({ seq: ++seq, event: e, size, json }), queueFull());
       exitFlushed = false;
+      stopped = false;
       if (queue.length >= options.batchSize && !sending) sendFullBatches();
       else schedule();
     } catch (error) {
@@ -337,6 +343,15 @@ export function createClient(options: ResolvedOptions): ProcessClient {
     }
   }
 
+  async function shutdown(flushOptions?: FlushOptions): Promise<void> {
+    stopped = true;
+    clearTimeout(timer);
+    timer = undefined;
+    await flush(flushOptions);
+    // the last flush ran: unless new events came meanwhile, the exit hook does not try again
+    if (stopped) exitFlushed = true;
+  }
+
   function atExit(): void {
     const left = queue.length + (sending?.batch.length ?? 0);
     if (left > 0)
@@ -352,6 +367,7 @@ export function createClient(options: ResolvedOptions): ProcessClient {
     options,
     capture,
     flush,
+    shutdown,
     flushOnExit,
     atExit,
     stats: () => ({
