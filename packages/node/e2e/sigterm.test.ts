@@ -100,12 +100,15 @@ describe("SIGTERM with flushOnSignals when the collector fails: the process ends
     expect(r.output).not.toContain("lqt_sigterm_key");
   });
 
-  it.each(receivingEnds)("%s, with the app's own listener: it exits by itself", async (_name, receivingEnd) => {
-    const r = await serveThenTerminate(await receivingEnd(), {
-      FLUSH_ON_SIGNALS: String(BOUND_MS),
-      OWN_LISTENER: "1",
-    });
-    expect([r.code, r.signal], r.output).toEqual([0, null]);
-    expect(r.ms).toBeLessThan(ON_TIME_MS);
-  });
+  it.each(receivingEnds)(
+    "%s, with the app's own listener: it exits by itself",
+    async (_name, receivingEnd) => {
+      const r = await serveThenTerminate(await receivingEnd(), {
+        FLUSH_ON_SIGNALS: String(BOUND_MS),
+        OWN_LISTENER: "1",
+      });
+      expect([r.code, r.signal], r.output).toEqual([0, null]);
+      expect(r.ms).toBeLessThan(ON_TIME_MS);
+    },
+  );
 });
