@@ -1,19 +1,21 @@
-import { type Collector, startCollector } from "@lumiqtrace/collector";
 import { lumiqtrace, type SpanEvent } from "@lumiqtrace/sdk";
+import { type LoopbackServer, startLoopbackServer } from "@lumiqtrace/test-kit";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { withDurableObject, withWorker } from "./index.js";
 
-let collector: Collector;
+// The receiving end: test-kit's recording server (pure Node, so these run on every Node the suite runs on)
+let receiver: LoopbackServer;
 let before = new Set<string>();
 beforeAll(async () => {
-  collector = await startCollector({ port: 0 });
-  lumiqtrace.init({ apiKey: collector.apiKey, baseUrl: collector.url, flushIntervalMs: 60_000 });
+  receiver = await startLoopbackServer();
+  lumiqtrace.init({ apiKey: "lqt_cf_unit", baseUrl: receiver.url, flushIntervalMs: 60_000 });
 });
-afterAll(() => collector.close());
+afterAll(() => receiver.close());
 beforeEach(() => {
-  before = new Set(collector.events.map((e) => e.id));
+  before = new Set(receiver.delivered().map((e: SpanEvent) => e.id));
 });
-const roots = () => collector.events.filter((e: SpanEvent) => e.kind === "invocation" && !before.has(e.id));
+const roots = () =>
+  receiver.delivered().filter((e: SpanEvent) => e.kind === "invocation" && !before.has(e.id));
 
 /** A Workers-like ExecutionContext whose waitUntil keeps what it is given (test double: workerd runs in e2e/). */
 function executionContext() {

@@ -1,28 +1,35 @@
 import { createServer, IncomingMessage, type RequestListener, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Socket } from "node:net";
-import { type Collector, startCollector } from "@lumiqtrace/collector";
 import { lumiqtrace, type SpanEvent } from "@lumiqtrace/sdk";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type LoopbackServer, startLoopbackServer } from "@lumiqtrace/test-kit";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { withNodeHttp } from "./http.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-let collector: Collector;
+// The receiving end: test-kit's recording server (pure Node, so these run on every Node the suite runs on)
+let receiver: LoopbackServer;
 let seenBefore = new Set<string>();
+const delivered = (): SpanEvent[] => receiver.delivered();
 
 beforeAll(async () => {
-  collector = await startCollector({ port: 0 });
-  lumiqtrace.init({ apiKey: collector.apiKey, baseUrl: collector.url, flushIntervalMs: 60_000 });
+  receiver = await startLoopbackServer();
+  lumiqtrace.init({ apiKey: "lqt_node_unit", baseUrl: receiver.url, flushIntervalMs: 60_000 });
 });
-afterAll(() => collector.close());
+afterAll(() => receiver.close());
 beforeEach(() => {
-  seenBefore = new Set(collector.events.map((e) => e.id));
+  seenBefore = new Set(delivered().map((e) => e.id));
 });
 
 const arrived = (pred: (e: SpanEvent) => boolean) =>
-  collector
-    .waitForEvents((es) => es.some((e) => pred(e) && !seenBefore.has(e.id)))
-    .then((es) => es.filter((e) => pred(e) && !seenBefore.has(e.id)));
+  vi.waitFor(
+    () => {
+      const events = delivered().filter((e) => pred(e) && !seenBefore.has(e.id));
+      expect(events.length).toBeGreaterThan(0);
+      return events;
+    },
+    { timeout: 10_000 },
+  );
 
 async function serve(listener: RequestListener) {
   const server = createServer(listener);
@@ -155,7 +162,7 @@ describe("withNodeHttp", () => {
     for (const path of ["/health", "/custom"]) await (await fetch(`${alone.url}${path}`)).text();
     await (await fetch(`${outer.url}/outer`)).text();
     await arrived((e) => e.kind === "invocation" && e.attributes["url.path"] === "/outer");
-    const all = collector.events.filter((e) => e.kind === "invocation" && !seenBefore.has(e.id));
+    const all = delivered().filter((e) => e.kind === "invocation" && !seenBefore.has(e.id));
     expect(all.map((e) => [e.name, e.attributes["url.path"]])).toEqual([
       ["custom /custom", "/custom"],
       ["GET", "/outer"],
