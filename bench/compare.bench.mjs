@@ -53,6 +53,8 @@ const adapters = {
   netlify: { pkg: "@lumiqtrace/netlify", dir: "netlify" },
   next: { pkg: "@lumiqtrace/vercel", dir: "vercel" },
   hono: { pkg: "@lumiqtrace/hono", dir: "hono" },
+  cloudflare: { pkg: "@lumiqtrace/cloudflare", dir: "cloudflare" },
+  node: { pkg: "@lumiqtrace/node", dir: "node" },
 };
 
 async function buildPackage(name, dir) {
@@ -152,7 +154,7 @@ add("lambda", "sdk", "ours: SDK alone (runInvocation)");
 add("lambda", "ours", "ours: @lumiqtrace/lambda", available.lambda);
 add("lambda", "sentry", "Sentry (@sentry/aws-serverless)");
 add("lambda", "langfuse", "Langfuse (langfuse v3)");
-for (const platform of ["netlify", "next", "hono"]) {
+for (const platform of ["netlify", "next", "hono", "cloudflare", "node"]) {
   if (platform === "hono" && !existsSync(honoDir)) {
     if (!only || only.includes("hono"))
       note("hono: all rows skipped: `hono` is not installed (packages/hono/node_modules/hono)");
@@ -485,6 +487,10 @@ it passes (bench/compare/platforms.mjs):
 - Next route: \`POST(Request)\` with Vercel's request context (\`waitUntil\`) installed, and \`next/server\`
   loaded before the route (the framework is there before any route module; no row bundles it).
 - Hono: \`app.fetch(request, env, ctx)\` with a Workers-style \`ctx.waitUntil\`.
+- Workers: \`export default { fetch }\`'s \`fetch(request, env, ctx)\` with a Workers-style \`ctx.waitUntil\`.
+- Node server: a \`node:http\` request listener served on loopback, called with a real HTTP request (so its
+  rows include loopback HTTP); ours flushes after each response without being awaited, Langfuse sends on
+  its own timer, as each does on a long-running server.
 
 The LLM call is the same for every row (bench/compare/shared/fake-llm.mjs, a test double). The first
 call of each process is a chat completion request with fetch, as the OpenAI client makes it, to a

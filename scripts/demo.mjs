@@ -14,7 +14,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
 const keepOpen = !args.includes("--exit") && process.stdout.isTTY;
 const only = args.filter((a) => !a.startsWith("--"));
-const EXAMPLES = ["lambda", "netlify", "nextjs", "hono-node", "hono-cloudflare"];
+const EXAMPLES = ["lambda", "netlify", "nextjs", "hono-node", "hono-cloudflare", "node-express"];
 const PER_EXAMPLE_MS = 240_000;
 
 const examples = EXAMPLES.filter((name) => existsSync(join(root, "examples", name, "demo.mjs"))).filter(

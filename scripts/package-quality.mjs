@@ -43,6 +43,7 @@ const RUNTIMES = {
   "@lumiqtrace/sdk": ["node", "workerd", "edge-light"],
   "@lumiqtrace/hono": ["node", "workerd", "edge-light"],
   "@lumiqtrace/vercel": ["node", "edge-light"],
+  "@lumiqtrace/cloudflare": ["workerd"],
 };
 /** The packages that run inside users' functions: their README needs platform notes. */
 const RUNTIME_PACKAGES = new Set([
@@ -51,6 +52,8 @@ const RUNTIME_PACKAGES = new Set([
   "@lumiqtrace/netlify",
   "@lumiqtrace/vercel",
   "@lumiqtrace/hono",
+  "@lumiqtrace/cloudflare",
+  "@lumiqtrace/node",
 ]);
 const CONDITIONS = {
   "node import": ["node", "import", "default"],

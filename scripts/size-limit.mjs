@@ -6,7 +6,7 @@
 // Entry points: exports["."] of the SDK and of each adapter in packages/ that is not private, with the
 // default conditions (import; platform neutral, as edge and worker bundlers resolve) and, where
 // exports["."] has a `node` condition, once more with it (platform node). The Node-only adapters (Lambda,
-// Netlify) are measured for Node only.
+// Netlify, Node servers) are measured for Node only.
 //
 //   node scripts/size-limit.mjs            check; exit 1 with the reason when one is over or has no budget
 //   node scripts/size-limit.mjs --update   set every budget to the measured size + 5% (at least 200 B)
@@ -36,8 +36,8 @@ const esbuildModule = await import(pathToFileURL(esbuildPath).href);
 const { build } = esbuildModule.build ? esbuildModule : esbuildModule.default;
 
 // What users bundle into their functions: the SDK and the adapters (not the collector, a dev tool).
-const BUNDLED_BY_USERS = ["sdk", "lambda", "netlify", "vercel", "hono"];
-const NODE_ONLY = new Set(["lambda", "netlify"]);
+const BUNDLED_BY_USERS = ["sdk", "lambda", "netlify", "vercel", "hono", "cloudflare", "node"];
+const NODE_ONLY = new Set(["lambda", "netlify", "node"]);
 const entries = [];
 for (const dir of BUNDLED_BY_USERS) {
   const pkgDir = join(root, "packages", dir);

@@ -99,7 +99,43 @@ export const platforms = {
       return pending;
     },
   },
+  cloudflare: {
+    label: "Workers (export default { fetch })",
+    async invoke(mod) {
+      const pending = [];
+      // A Workers execution context (stand-in): handler.fetch(request, env, ctx).
+      const ctx = { waitUntil: (p) => pending.push(p), passThroughOnException() {}, props: {} };
+      await readResponse(await mod.handler.fetch(request("/api/chat"), {}, ctx));
+      return pending;
+    },
+  },
+  node: {
+    label: "Node server (node:http listener)",
+    async invoke(mod) {
+      // A real HTTP request over loopback; a flush after the response runs on its own (nothing to await).
+      await readResponse(
+        await fetch(await nodeUrl(mod.handler), {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        }),
+      );
+      return [];
+    },
+  },
 };
+
+// The node:http rows: the listener served on loopback, started on the first call.
+let nodeServer;
+async function nodeUrl(listener) {
+  if (!nodeServer) {
+    const { createServer } = await import("node:http");
+    nodeServer = createServer(listener);
+    await new Promise((resolve) => nodeServer.listen(0, "127.0.0.1", resolve));
+    nodeServer.unref();
+  }
+  return `http://127.0.0.1:${nodeServer.address().port}/api/chat`;
+}
 
 async function readResponse(res) {
   if (!(res instanceof Response) || res.status !== 200) throw new Error(`unexpected response ${res?.status}`);

@@ -105,8 +105,8 @@ describe("OTLP from the official OpenTelemetry JS SDK", () => {
 });
 
 describe("OTLP answers as the specification says", () => {
-  const post = (url: string, body: BodyInit, headers: Record<string, string>) =>
-    fetch(`${url}/v1/traces`, { method: "POST", body, headers });
+  const post = (url: string, body: BodyInit | Uint8Array, headers: Record<string, string>) =>
+    fetch(`${url}/v1/traces`, { method: "POST", body: body as BodyInit, headers });
   const oneSpan = (traceId: string) =>
     encodeTracesRequest({
       resourceSpans: [

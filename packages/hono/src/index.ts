@@ -2,9 +2,7 @@ import {
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_ROUTE,
   ATTR_URL_PATH,
-  getClient,
-  init,
-  isInitialized,
+  initFromEnv,
   runInvocation,
   vercelRequestContext,
 } from "@lumiqtrace/sdk/serverless";
@@ -33,7 +31,7 @@ export function withHono(options: HonoOptions = {}): MiddlewareHandler {
   return async function lumiqtraceMiddleware(c, next) {
     if (traced.has(c.req.raw) || options.filter?.(c) === false) return next();
     traced.add(c.req.raw);
-    initFromBindings(c.env);
+    initFromEnv(c.env);
 
     const method = c.req.method;
     const res = await runInvocation(
@@ -95,16 +93,4 @@ function executionContext(c: Context): unknown {
 /** hono/netlify passes Netlify's context (with `waitUntil` where Netlify has rolled it out) as `c.env.context`. */
 function netlifyContext(c: Context): unknown {
   return (c.env as { context?: unknown } | undefined)?.context;
-}
-
-/**
- * Workers have no process.env: when no client with an API key exists yet and the bindings hold
- * `LUMIQTRACE_API_KEY`, initialise from the bindings (every `LUMIQTRACE_*` variable the SDK reads).
- */
-function initFromBindings(env: unknown): void {
-  if (!env || typeof env !== "object") return;
-  const apiKey = (env as Record<string, unknown>).LUMIQTRACE_API_KEY;
-  if (typeof apiKey !== "string" || apiKey === "") return;
-  if (isInitialized() && getClient().options.apiKey) return;
-  init({}, env as Record<string, unknown>);
 }

@@ -28,6 +28,11 @@ export const ATTR_NETLIFY_SITE_NAME = "netlify.site.name";
 export const ATTR_NETLIFY_SITE_URL = "netlify.site.url";
 export const ATTR_NETLIFY_DEPLOY_ID = "netlify.deploy.id";
 export const ATTR_NETLIFY_DEPLOY_CONTEXT = "netlify.deploy.context";
+/** A message-queue invocation: the queue's name and the number of messages in the batch. */
+export const ATTR_MESSAGING_DESTINATION_NAME = "messaging.destination.name";
+export const ATTR_MESSAGING_BATCH_MESSAGE_COUNT = "messaging.batch.message_count";
+/** The class of the Cloudflare Durable Object an invocation ran in. */
+export const ATTR_CLOUDFLARE_DURABLE_OBJECT_CLASS = "cloudflare.durable_object.class";
 
 // -- an LLM call (GenAI semantic conventions)
 export const ATTR_GEN_AI_PROVIDER_NAME = "gen_ai.provider.name";

@@ -420,3 +420,29 @@ describe("a send that never settles (Workers end a request's I/O with the reques
     transportChoice.force = undefined;
   });
 });
+
+describe("shutdown", () => {
+  it("delivers everything queued, then leaves no timer: nothing is sent after it gave up", async () => {
+    server.script(...Array.from({ length: 100 }, () => ({ status: 503 })));
+    const c = client({ flushIntervalMs: 100, maxRetries: 20 });
+    c.capture(event());
+    await c.shutdown({ timeoutMs: 300 });
+    const sent = server.requests.length;
+    expect(sent).toBeGreaterThan(0);
+    // a plain flush would have re-armed the 100 ms batch timer for what it kept: it would retry here
+    await new Promise((r) => setTimeout(r, 600));
+    expect(server.requests.length).toBe(sent);
+    expect(c.stats().queued).toBe(1);
+  });
+
+  it("sends what was queued, and events recorded after it are sent as before", async () => {
+    const c = client();
+    c.capture(event({ name: "before" }));
+    c.capture(event({ name: "also before" }));
+    await c.shutdown();
+    expect(server.delivered().map((e) => e.name)).toEqual(["before", "also before"]);
+    c.capture(event({ name: "after" }));
+    await c.flush();
+    expect(server.delivered().map((e) => e.name)).toEqual(["before", "also before", "after"]);
+  });
+});

@@ -34,6 +34,8 @@ export interface Client {
   capture(event: SpanEvent): void;
   /** Resolves once everything captured before the call was delivered or given up, or at the deadline. Never rejects. */
   flush(options?: FlushOptions): Promise<void>;
+  /** The last flush (bounded like `flush`), then no timer of ours is left; events recorded later are sent as usual. Never rejects. */
+  shutdown(options?: FlushOptions): Promise<void>;
   stats(): ClientStats;
 }
 
@@ -146,12 +148,21 @@ export function createClient(options: ResolvedOptions): ProcessClient {
     drops.tellRest();
   }
 
+  async function shutdown(flushOptions?: FlushOptions): Promise<void> {
+    for (const s of senders) s.stop();
+    const target = seq;
+    await flush(flushOptions);
+    // the last flush ran: unless new events came meanwhile, the exit hook does not try again
+    if (seq === target) exitFlushed = true;
+  }
+
   return {
     options,
     capture,
     flush,
     flushOnExit,
     atExit,
+    shutdown,
     stats() {
       const each = senders.map((s) => s.stats());
       return {

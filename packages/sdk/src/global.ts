@@ -1,4 +1,4 @@
-import { type Client, createClient, type ProcessClient } from "./client.js";
+import { type Client, createClient, type FlushOptions, type ProcessClient } from "./client.js";
 import { debug } from "./logger.js";
 import { type LumiqtraceOptions, resolveOptions } from "./options.js";
 
@@ -57,6 +57,11 @@ export function getClient(): Client {
 /** Whether a client exists (from `init()` or an earlier `getClient()`), without making one. */
 export function isInitialized(): boolean {
   return (globalThis as Holder)[KEY] !== undefined;
+}
+
+/** The last flush of the client there is (none: nothing to do), then no timer of ours left. Never rejects. */
+export function shutdown(options?: FlushOptions): Promise<void> {
+  return (globalThis as Holder)[KEY]?.shutdown(options) ?? Promise.resolve();
 }
 
 /** For tests: forget the client (its queued events are not sent). */

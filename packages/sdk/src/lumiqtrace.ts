@@ -1,5 +1,5 @@
 import type { FlushOptions } from "./client.js";
-import { getClient, init, isInitialized } from "./global.js";
+import { getClient, init, isInitialized, shutdown } from "./global.js";
 import { wrapOpenAI } from "./openai/index.js";
 import { getTraceContext, span } from "./span.js";
 
@@ -10,6 +10,8 @@ export const lumiqtrace = {
   isInitialized,
   /** Same as `getClient().flush()`. */
   flush: (options?: FlushOptions): Promise<void> => getClient().flush(options),
+  /** Before the process ends (SIGTERM): flushes everything, bounded by `timeoutMs`, and leaves no timer. */
+  shutdown,
   span,
   wrapOpenAI,
   getTraceContext,

@@ -29,6 +29,8 @@ export interface Sender {
   noteDropped(n: number): void;
   /** At process exit: what is left is counted and said. */
   atExit(): void;
+  /** No batch timer until the next event (shutdown). */
+  stop(): void;
   stats(): { queued: number; delivered: number; dropped: number };
 }
 
@@ -77,6 +79,8 @@ export function createSender(options: ResolvedOptions, exporter: Exporter, drops
   let timerDue = 0;
   let unreportedDrops = 0;
   let lastSeq = 0;
+  /** After stop(): no batch timer until new events arrive. */
+  let stopped = false;
   /** No request before this time: the server asked for a pause with Retry-After. */
   let notBefore = 0;
   /** Why the last send failed (cleared by a delivery): said when a deadline leaves events queued, and at exit. */
@@ -221,6 +225,7 @@ export function createSender(options: ResolvedOptions, exporter: Exporter, drops
   }
 
   function schedule(): void {
+    if (stopped) return;
     // a timer set during a request that has since ended (Workers) never fires: set a new one
     if (timer !== undefined && Date.now() < timerDue + STALL_MS) return;
     if (timer !== undefined) clearTimeout(timer);
@@ -238,6 +243,7 @@ export function createSender(options: ResolvedOptions, exporter: Exporter, drops
   return {
     push(event) {
       lastSeq = event.seq;
+      stopped = false;
       countDropped(queue.push(event), queueFull());
       if (queue.length >= options.batchSize && !sending) sendFullBatches();
       else schedule();
@@ -246,6 +252,11 @@ export function createSender(options: ResolvedOptions, exporter: Exporter, drops
     isDone,
     reclaimStalled,
     noteDropped: (n) => void (unreportedDrops += n),
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      timer = undefined;
+    },
     atExit() {
       const left = queue.length + (sending?.batch.length ?? 0);
       if (left > 0)

@@ -8,7 +8,8 @@ export interface StartedProcess {
   /** SIGTERM to its process group, SIGKILL after 5 s. */
   stop(): Promise<void>;
   pid: number | undefined;
-  exited: Promise<void>;
+  /** How it ended: its exit code, or the signal that ended it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** Starts a server process; resolves once `ready(output)` is true or `url` answers. */

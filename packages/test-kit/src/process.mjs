@@ -15,7 +15,7 @@ export async function startProcess({ command, args = [], cwd, env, ready, url, t
   });
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));
-  const exited = new Promise((resolve) => child.once("exit", () => resolve()));
+  const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
   // never leave a server behind, even when the test run dies
   const killOnExit = () => signal("SIGKILL");
   process.once("exit", killOnExit);

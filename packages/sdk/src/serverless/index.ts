@@ -23,7 +23,8 @@ export {
   type TimeLeft,
 } from "./lambda-runtime.js";
 // The client without the `lumiqtrace` object, whose `wrapOpenAI` an adapter has no use for
-export { getClient, init, isInitialized } from "../global.js";
+export { getClient, init, isInitialized, shutdown } from "../global.js";
+export { initFromEnv } from "./env.js";
 export { startSpan, runWithSpan, type Span, type StartSpanOptions } from "../span.js";
 export { parseTraceparent, formatTraceparent, type RemoteParent } from "../traceparent.js";
 export { hasAsyncContext } from "../context.js";

@@ -1,0 +1,7 @@
+import { packageConfig } from "../../tsdown.base.ts";
+
+export default packageConfig({
+  dir: import.meta.dirname,
+  entry: ["src/index.ts"],
+  platform: "node",
+});
