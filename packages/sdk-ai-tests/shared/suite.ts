@@ -405,6 +405,45 @@ export function aiSuite(deps: SuiteDeps) {
       expect(spans.map((s) => s.name)).toEqual(["handler"]);
     });
 
+    it("leaves the user's own telemetry working: their tracer (5, 6) or integration (7) still gets its calls", async () => {
+      const seen: string[] = [];
+      const span: any = {
+        spanContext: () => ({ traceId: "0".repeat(32), spanId: "0".repeat(16), traceFlags: 0 }),
+        setAttribute: () => span,
+        setAttributes: () => span,
+        addEvent: () => span,
+        setStatus: () => span,
+        recordException: () => span,
+        updateName: () => span,
+        isRecording: () => true,
+        end: () => {},
+      };
+      // a test double of an OpenTelemetry tracer (5, 6) and a Telemetry integration (7): they only count calls
+      const tracer = {
+        startSpan(name: string) {
+          seen.push(name);
+          return span;
+        },
+        startActiveSpan(name: string, ...rest: any[]) {
+          seen.push(name);
+          return rest.at(-1)(span);
+        },
+      };
+      const integration = { onLanguageModelCallStart: () => void seen.push("onLanguageModelCallStart") };
+      const { result, llm } = await recorded(() =>
+        traced.generateText({
+          model: openai("gpt-4o-mini"),
+          prompt: "theirs too",
+          experimental_telemetry: { isEnabled: true, tracer },
+          telemetry: { integrations: [integration] },
+        }),
+      );
+      expect(result.text).toBe("Echo: theirs too");
+      expect(llm).toHaveLength(1);
+      if (deps.major < 7) expect(seen).toEqual(["ai.generateText", "ai.generateText.doGenerate"]);
+      else expect(seen).toContain("onLanguageModelCallStart");
+    });
+
     it("records content only with captureContent, and never what recordInputs / recordOutputs turn off", async () => {
       init(true);
       try {
