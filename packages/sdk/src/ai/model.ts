@@ -47,27 +47,33 @@ export function observeModel(model: unknown, kind: Kind, scope: Scope): unknown 
   });
 }
 
+/** The call options read into `gen_ai.request.*` attributes (the same names in specifications v2, v3, v4). */
+const REQUEST_PARAMETERS: [string, string][] = [
+  [ATTR_GEN_AI_REQUEST_MAX_TOKENS, "maxOutputTokens"],
+  [ATTR_GEN_AI_REQUEST_TEMPERATURE, "temperature"],
+  [ATTR_GEN_AI_REQUEST_TOP_P, "topP"],
+  [ATTR_GEN_AI_REQUEST_TOP_K, "topK"],
+  [ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, "frequencyPenalty"],
+  [ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, "presencePenalty"],
+  [ATTR_GEN_AI_REQUEST_SEED, "seed"],
+  [ATTR_GEN_AI_REQUEST_STOP_SEQUENCES, "stopSequences"],
+];
+
 function startCall(model: Obj, options: Obj | undefined, scope: Scope, operation: string, streamed = false) {
   const o = options ?? {};
+  // only what is there: most calls set few parameters, and a span is cheaper for every key left out
+  const attributes: Record<string, unknown> = { [ATTR_AI_MODEL_PROVIDER]: model.provider };
+  if (streamed) attributes[ATTR_LUMIQTRACE_STREAM] = true;
+  const tools = arr(o.tools).length;
+  if (tools) attributes[ATTR_LUMIQTRACE_REQUEST_TOOLS_COUNT] = tools;
+  for (const [name, key] of REQUEST_PARAMETERS) if (o[key] !== undefined) attributes[name] = o[key];
+  for (const key in scope.attributes) attributes[key] = scope.attributes[key];
   return scope.run(() =>
     startLlmCall({
       provider: providerName(model.provider),
       operation,
       model: model.modelId,
-      attributes: {
-        [ATTR_AI_MODEL_PROVIDER]: model.provider,
-        [ATTR_LUMIQTRACE_STREAM]: streamed || undefined,
-        [ATTR_LUMIQTRACE_REQUEST_TOOLS_COUNT]: arr(o.tools).length || undefined,
-        [ATTR_GEN_AI_REQUEST_MAX_TOKENS]: o.maxOutputTokens,
-        [ATTR_GEN_AI_REQUEST_TEMPERATURE]: o.temperature,
-        [ATTR_GEN_AI_REQUEST_TOP_P]: o.topP,
-        [ATTR_GEN_AI_REQUEST_TOP_K]: o.topK,
-        [ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY]: o.frequencyPenalty,
-        [ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY]: o.presencePenalty,
-        [ATTR_GEN_AI_REQUEST_SEED]: o.seed,
-        [ATTR_GEN_AI_REQUEST_STOP_SEQUENCES]: o.stopSequences,
-        ...scope.attributes,
-      },
+      attributes,
       input: scope.recordInputs && operation === "chat" ? () => o.prompt : undefined,
     }),
   );
