@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The Next.js example end to end, on this machine: builds the app (when needed), starts `next start`,
-// sends one plain and one streamed chat request, prints the answers, stops the app.
+// sends one plain and one streamed chat request and one streamed through the AI SDK, prints the
+// answers, stops the app.
 //
 //   LUMIQTRACE_BASE_URL=http://127.0.0.1:4477 LUMIQTRACE_API_KEY=lqt_dev_... \
 //   OPENAI_BASE_URL=http://127.0.0.1:4478/v1 node examples/nextjs/demo.mjs
@@ -88,7 +89,16 @@ try {
     chunks++;
   }
   say(`streamed answer: ${text} (${chunks} chunks)`);
-  say("done: two traces were sent to LumiqTrace (see the collector's viewer)");
+
+  // the same, through the Vercel AI SDK's streamText (wrapAISDK) answering with toTextStreamResponse()
+  const viaAi = await fetch(`${url}/api/ai-chat`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-user-id": "demo-user" },
+    body: JSON.stringify({ message: "Stream through the AI SDK" }),
+  });
+  if (!viaAi.ok) throw new Error(`AI SDK request: HTTP ${viaAi.status}`);
+  say(`AI SDK answer:   ${await viaAi.text()}`);
+  say("done: three traces were sent to LumiqTrace (see the collector's viewer)");
   await stop(0);
 } catch (error) {
   say(`failed: ${error instanceof Error ? error.message : String(error)}`);

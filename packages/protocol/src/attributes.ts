@@ -60,10 +60,19 @@ export const ATTR_GEN_AI_INPUT_MESSAGES = "gen_ai.input.messages";
 export const ATTR_GEN_AI_OUTPUT_MESSAGES = "gen_ai.output.messages";
 export const ATTR_GEN_AI_TOOL_NAME = "gen_ai.tool.name";
 export const ATTR_GEN_AI_TOOL_CALL_ID = "gen_ai.tool.call.id";
+export const ATTR_GEN_AI_TOOL_CALL_ARGUMENTS = "gen_ai.tool.call.arguments";
+export const ATTR_GEN_AI_TOOL_CALL_RESULT = "gen_ai.tool.call.result";
 export const ATTR_SERVER_ADDRESS = "server.address";
 export const ATTR_SERVER_PORT = "server.port";
 export const ATTR_ERROR_TYPE = "error.type";
 export const ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT = "openai.response.system_fingerprint";
+// -- the Vercel AI SDK's own names, kept as it writes them (OTel backends that know the AI SDK read them)
+/** The AI SDK's provider id: `openai.chat`, `anthropic.messages`, ... */
+export const ATTR_AI_MODEL_PROVIDER = "ai.model.provider";
+/** `functionId` of the call's `experimental_telemetry` / `telemetry`. */
+export const ATTR_AI_TELEMETRY_FUNCTION_ID = "ai.telemetry.functionId";
+/** Prefix of one attribute per key of the call's telemetry `metadata`. */
+export const ATTR_AI_TELEMETRY_METADATA_PREFIX = "ai.telemetry.metadata.";
 /** Time to first token of a streamed call, ms. */
 export const ATTR_LUMIQTRACE_TTFT_MS = "lumiqtrace.ttft_ms";
 export const ATTR_LUMIQTRACE_STREAM = "lumiqtrace.stream";

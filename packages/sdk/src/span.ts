@@ -99,6 +99,7 @@ class RecordingSpan implements Span {
       name?: unknown;
       message?: unknown;
       status?: unknown;
+      statusCode?: unknown;
       constructor?: { name?: string };
     };
     const type =
@@ -107,7 +108,9 @@ class RecordingSpan implements Span {
       typeof error;
     const message = typeof e?.message === "string" ? e.message : String(error);
     this.error = { type: truncate(type, 200), message: truncate(message, 2000) };
-    if (typeof e?.status === "number") this.error.status = e.status;
+    // `status` (openai, Anthropic) or `statusCode` (the AI SDK's APICallError)
+    const status = typeof e?.status === "number" ? e.status : e?.statusCode;
+    if (typeof status === "number") this.error.status = status;
     return this;
   }
 
