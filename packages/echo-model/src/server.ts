@@ -1,16 +1,16 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { headerInt, json, nextId, readBody, scriptedError, sendStream } from "./http.js";
 import {
+  type Answer,
+  answer,
   argumentPieces,
-  chooseToolCalls,
+  type Conversation,
   countTokens,
   embed,
-  replyText,
   responseModel,
   SYSTEM_FINGERPRINT,
-  type ToolCall,
   textOf,
-  tokenize,
 } from "./reply.js";
 
 type Json = Record<string, any>;
@@ -89,8 +89,6 @@ const ERRORS: Record<number, { type: string; code: string | null; message: strin
   },
 };
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 function errorBody(status: number, message?: string): Json {
   const e = ERRORS[status] ?? {
     type: "server_error",
@@ -98,25 +96,6 @@ function errorBody(status: number, message?: string): Json {
     message: `Scripted ${status} from the local echo model.`,
   };
   return { error: { message: message ?? e.message, type: e.type, param: e.param ?? null, code: e.code } };
-}
-
-/** `x-echo-error: 429` or a model named `echo-error-429` (also `stream`: fail in the middle of a stream). */
-function scriptedError(headers: IncomingMessage["headers"], body: Json): string | undefined {
-  const header = headers["x-echo-error"];
-  if (typeof header === "string" && header) return header;
-  const m = typeof body?.model === "string" ? /^echo-error-(\w+)$/.exec(body.model) : null;
-  return m?.[1];
-}
-
-function headerInt(headers: IncomingMessage["headers"], name: string): number | undefined {
-  const v = Number(headers[name]);
-  return Number.isFinite(v) && v >= 0 ? Math.floor(v) : undefined;
-}
-
-interface Conversation {
-  prompt: string;
-  lastIsToolResult: boolean;
-  inputTokens: number;
 }
 
 function chatConversation(body: Json): Conversation {
@@ -156,62 +135,6 @@ function responsesConversation(body: Json): Conversation {
   return { prompt, lastIsToolResult, inputTokens };
 }
 
-interface Answer {
-  /** Streamed pieces of the text answer (empty when the answer is tool calls). */
-  tokens: string[];
-  text: string | null;
-  toolCalls: ToolCall[];
-  finishReason: "stop" | "length" | "tool_calls";
-  outputTokens: number;
-  inputTokens: number;
-  cachedTokens: number;
-  reasoningTokens: number;
-}
-
-function answer(
-  conv: Conversation,
-  body: Json,
-  headers: IncomingMessage["headers"],
-  format: Json | undefined,
-  maxTokens: unknown,
-): Answer {
-  const cachedTokens = Math.min(headerInt(headers, "x-echo-cached-tokens") ?? 0, conv.inputTokens);
-  const reasoningTokens = headerInt(headers, "x-echo-reasoning-tokens") ?? 0;
-  const toolCalls = chooseToolCalls(body, conv.prompt, conv.lastIsToolResult);
-  if (toolCalls.length > 0) {
-    const pieces = toolCalls.reduce((n, c) => n + argumentPieces(c.arguments).length, 0);
-    return {
-      tokens: [],
-      text: null,
-      toolCalls,
-      finishReason: "tool_calls",
-      outputTokens: pieces + reasoningTokens,
-      inputTokens: conv.inputTokens,
-      cachedTokens,
-      reasoningTokens,
-    };
-  }
-  let tokens = tokenize(replyText(conv.prompt, format));
-  let finishReason: Answer["finishReason"] = "stop";
-  if (typeof maxTokens === "number" && maxTokens >= 0 && tokens.length > maxTokens) {
-    tokens = tokens.slice(0, maxTokens);
-    finishReason = "length";
-  }
-  return {
-    tokens,
-    text: tokens.join(""),
-    toolCalls: [],
-    finishReason,
-    outputTokens: tokens.length + reasoningTokens,
-    inputTokens: conv.inputTokens,
-    cachedTokens,
-    reasoningTokens,
-  };
-}
-
-let counter = 0;
-const nextId = (prefix: string) => `${prefix}echo${Date.now().toString(36)}${(++counter).toString(36)}`;
-
 function chatUsage(a: Answer): Json {
   return {
     prompt_tokens: a.inputTokens,
@@ -235,21 +158,6 @@ function responsesUsage(a: Answer): Json {
     output_tokens_details: { reasoning_tokens: a.reasoningTokens },
     total_tokens: a.inputTokens + a.outputTokens,
   };
-}
-
-/** Writes SSE events with a pause between them; stops when the client goes away. */
-async function sendStream(res: ServerResponse, events: string[], delayMs: number, failAfter?: string) {
-  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
-  for (let i = 0; i < events.length; i++) {
-    if (res.destroyed || res.writableEnded) return;
-    if (failAfter !== undefined && i === 3) {
-      res.end(failAfter);
-      return;
-    }
-    res.write(events[i]);
-    if (delayMs > 0 && i < events.length - 1) await sleep(delayMs);
-  }
-  res.end();
 }
 
 const data = (payload: unknown) => `data: ${JSON.stringify(payload)}\n\n`;
@@ -461,25 +369,6 @@ function embeddings(body: Json, res: ServerResponse) {
     data: out,
     model: responseModel(body.model),
     usage: { prompt_tokens: tokens, total_tokens: tokens },
-  });
-}
-
-function json(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}) {
-  const text = JSON.stringify(payload);
-  res.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
   });
 }
 
