@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { anthropicErrorBody, anthropicMessages } from "./anthropic.js";
 import { headerInt, json, nextId, readBody, scriptedError, sendStream } from "./http.js";
 import {
   type Answer,
@@ -28,7 +29,7 @@ export interface RecordedRequest {
   method: string;
   /** e.g. `/v1/chat/completions` */
   path: string;
-  /** Request headers, lower-case, without `authorization`. */
+  /** Request headers, lower-case, without the keys (`authorization`, `x-api-key`). */
   headers: Record<string, string>;
   /** The parsed JSON body (`undefined` when there was none or it was not JSON). */
   body: unknown;
@@ -43,6 +44,8 @@ export interface RecordedRequest {
 export interface EchoModel {
   /** `http://127.0.0.1:PORT/v1`: pass it as the OpenAI client's `baseURL`. */
   url: string;
+  /** `http://127.0.0.1:PORT`: pass it as the Anthropic client's `baseURL` (it adds `/v1/messages` itself). */
+  anthropicUrl: string;
   port: number;
   /** Every request body (parsed JSON), in arrival order. Live array. */
   requests: unknown[];
@@ -372,7 +375,7 @@ function embeddings(body: Json, res: ServerResponse) {
   });
 }
 
-const ROUTES = new Set(["/v1/chat/completions", "/v1/responses", "/v1/embeddings"]);
+const ROUTES = new Set(["/v1/chat/completions", "/v1/responses", "/v1/embeddings", "/v1/messages"]);
 
 async function handle(
   req: IncomingMessage,
@@ -383,7 +386,8 @@ async function handle(
   const path = (req.url ?? "/").split("?")[0]!.replace(/\/+$/, "");
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) {
-    if (k !== "authorization" && v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
+    if (k !== "authorization" && k !== "x-api-key" && v !== undefined)
+      headers[k] = Array.isArray(v) ? v.join(", ") : v;
   }
   const entry: RecordedRequest = {
     method: req.method ?? "GET",
@@ -395,7 +399,9 @@ async function handle(
     completed: false,
   };
   model.log.push(entry);
-  res.setHeader("x-request-id", nextId("req_"));
+  const requestId = nextId("req_");
+  res.setHeader("x-request-id", requestId);
+  res.setHeader("request-id", requestId); // where the Anthropic client reads it
   res.setHeader("openai-processing-ms", "0");
   res.on("finish", () => (entry.completed = true));
   res.on("close", () => {
@@ -416,28 +422,31 @@ async function handle(
     return send(404, errorBody(404, `The local echo model has no route ${req.method} ${path}.`));
   }
 
+  // each API's own error body
+  const failure = path === "/v1/messages" ? anthropicErrorBody : errorBody;
   let body: Json;
   try {
     body = JSON.parse(await readBody(req));
   } catch {
-    return send(400, errorBody(400, "We could not parse the JSON body of your request."));
+    return send(400, failure(400, "We could not parse the JSON body of your request."));
   }
   entry.body = body;
   model.requests.push(body);
-  if (!body || typeof body !== "object") return send(400, errorBody(400, "The body must be a JSON object."));
+  if (!body || typeof body !== "object") return send(400, failure(400, "The body must be a JSON object."));
 
   const scripted = scriptedError(req.headers, body);
   if (scripted !== undefined && scripted !== "stream") {
     const status = Number(scripted);
     const code = Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500;
-    // A short retry-after-ms keeps the openai client's automatic retries of 429/5xx fast.
-    return send(code, errorBody(code), code === 429 || code >= 500 ? { "retry-after-ms": "5" } : {});
+    // A short retry-after-ms keeps the clients' automatic retries of 429/5xx fast.
+    return send(code, failure(code), code === 429 || code >= 500 ? { "retry-after-ms": "5" } : {});
   }
 
   const delay = headerInt(req.headers, "x-echo-chunk-delay-ms") ?? options.chunkDelayMs;
   entry.status = 200;
   if (path === "/v1/chat/completions") return chatCompletion(body, req.headers, res, delay);
   if (path === "/v1/responses") return responses(body, req.headers, res, delay);
+  if (path === "/v1/messages") return anthropicMessages(body, req.headers, res, delay);
   return embeddings(body, res);
 }
 
@@ -448,7 +457,14 @@ export async function startEchoModel(options: EchoModelOptions = {}): Promise<Ec
     host: options.host ?? "127.0.0.1",
     chunkDelayMs: options.chunkDelayMs ?? 5,
   };
-  const model: EchoModel = { url: "", port: 0, requests: [], log: [], close: async () => {} };
+  const model: EchoModel = {
+    url: "",
+    anthropicUrl: "",
+    port: 0,
+    requests: [],
+    log: [],
+    close: async () => {},
+  };
   const server = createServer((req, res) => {
     handle(req, res, resolved, model).catch((err) => {
       if (!res.headersSent) json(res, 500, errorBody(500, `echo model failure: ${String(err)}`));
@@ -466,7 +482,8 @@ export async function startEchoModel(options: EchoModelOptions = {}): Promise<Ec
   const host = resolved.host.includes(":") ? `[${resolved.host}]` : resolved.host;
   let closing: Promise<void> | undefined;
   model.port = port;
-  model.url = `http://${host}:${port}/v1`;
+  model.anthropicUrl = `http://${host}:${port}`;
+  model.url = `${model.anthropicUrl}/v1`;
   model.close = () =>
     (closing ??= new Promise<void>((resolve) => {
       server.close(() => resolve());
