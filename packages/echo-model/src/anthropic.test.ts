@@ -223,6 +223,18 @@ describe("messages", () => {
       "signature_delta",
     ]);
   });
+
+  it("counts a request's input tokens at /v1/messages/count_tokens as /v1/messages does", async () => {
+    const body = {
+      model: "m",
+      system: "be brief",
+      messages: [{ role: "user" as const, content: "count these words" }],
+    };
+    const counted = await anthropic.messages.countTokens(body);
+    const message = await anthropic.messages.create({ ...body, max_tokens: 10 });
+    expect(counted).toEqual({ input_tokens: 5 });
+    expect(message.usage.input_tokens).toBe(5);
+  });
 });
 
 describe("scripted failures", () => {

@@ -69,6 +69,11 @@ function asOpenAITools(body: Json): Json {
   return { tools, tool_choice, parallel_tool_calls: choice?.disable_parallel_tool_use !== true };
 }
 
+/** `POST /v1/messages/count_tokens`: the input tokens the same request to `/v1/messages` would count. */
+export function anthropicCountTokens(body: Json, res: ServerResponse) {
+  json(res, 200, { input_tokens: conversation(body).inputTokens });
+}
+
 const STOP_REASONS = { stop: "end_turn", length: "max_tokens", tool_calls: "tool_use" } as const;
 
 export function anthropicMessages(

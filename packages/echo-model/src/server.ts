@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { anthropicErrorBody, anthropicMessages } from "./anthropic.js";
+import { anthropicCountTokens, anthropicErrorBody, anthropicMessages } from "./anthropic.js";
 import { headerInt, json, nextId, readBody, scriptedError, sendStream } from "./http.js";
 import {
   type Answer,
@@ -375,7 +375,13 @@ function embeddings(body: Json, res: ServerResponse) {
   });
 }
 
-const ROUTES = new Set(["/v1/chat/completions", "/v1/responses", "/v1/embeddings", "/v1/messages"]);
+const ROUTES = new Set([
+  "/v1/chat/completions",
+  "/v1/responses",
+  "/v1/embeddings",
+  "/v1/messages",
+  "/v1/messages/count_tokens",
+]);
 
 async function handle(
   req: IncomingMessage,
@@ -423,7 +429,7 @@ async function handle(
   }
 
   // each API's own error body
-  const failure = path === "/v1/messages" ? anthropicErrorBody : errorBody;
+  const failure = path.startsWith("/v1/messages") ? anthropicErrorBody : errorBody;
   let body: Json;
   try {
     body = JSON.parse(await readBody(req));
@@ -447,6 +453,7 @@ async function handle(
   if (path === "/v1/chat/completions") return chatCompletion(body, req.headers, res, delay);
   if (path === "/v1/responses") return responses(body, req.headers, res, delay);
   if (path === "/v1/messages") return anthropicMessages(body, req.headers, res, delay);
+  if (path === "/v1/messages/count_tokens") return anthropicCountTokens(body, res);
   return embeddings(body, res);
 }
 
