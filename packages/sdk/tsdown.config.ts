@@ -7,6 +7,7 @@ export default packageConfig({
     "index.static-als": "src/index.static-als.ts",
     serverless: "src/serverless/index.ts",
     "serverless.static-als": "src/serverless/static-als.ts",
+    anthropic: "src/anthropic/index.ts",
   },
   define: { __LUMIQTRACE_SDK_VERSION__: JSON.stringify(versionOf(import.meta.dirname)) },
 });
