@@ -289,7 +289,7 @@ describe.each([
     });
   });
 
-  it("marks messages.stream() left with break, or stopped with abort(), as cancelled", async () => {
+  it("marks messages.stream() left with break or stopped with abort(), and a call aborted by its signal, as cancelled", async () => {
     const anthropic = wrapped();
     const { span } = await recorded(async () => {
       const stream = anthropic.messages.stream(
@@ -312,6 +312,18 @@ describe.each([
     });
     expect(result).toBeInstanceOf(Anthropic.APIUserAbortError);
     expect(aborted.status).toBe("cancelled");
+
+    const { result: signalled, span: bySignal } = await recorded(async () => {
+      const controller = new AbortController();
+      const call = anthropic.messages.create(
+        { model: "m", max_tokens: 9, messages: user("x") },
+        { signal: controller.signal, headers: { "x-echo-chunk-delay-ms": "0" } },
+      );
+      controller.abort();
+      return call.catch((e) => e);
+    });
+    expect(signalled).toBeInstanceOf(Anthropic.APIUserAbortError);
+    expect(bySignal.status).toBe("cancelled");
   });
 
   it("records tool use, plain and streamed: the tool names, stop reason tool_use, tools offered", async () => {
