@@ -139,7 +139,7 @@ function isAbort(error: unknown): boolean {
 
 /**
  * `error.type`: the API's own error code or type where it gives one (on the error, or only in the body it
- * holds, `{ error: { type } }`, as Anthropic's 0.x clients have it), else the error's class.
+ * holds, `{ error: { type } }`, as older Anthropic clients have it), else the error's class.
  */
 function errorType(error: unknown): unknown {
   const e = obj(error);

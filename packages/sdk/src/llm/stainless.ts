@@ -12,10 +12,10 @@
 //   (`this._client.responses.create`); Anthropic's `messages.parse` calls `this.create`, `messages.stream()`
 //   hands `this` to `MessageStream.createMessage`, which calls its `create({ stream: true }).withResponse()`
 //   and iterates that Stream (`beta.messages.stream()` alike, with `BetaMessageStream`), and
-//   `beta.messages.toolRunner()` and its threads call `this._client.beta.messages.create`;
+//   `beta.messages.toolRunner()` (and 1.x's message threads) reach `this._client.beta.messages.create`;
 // - Anthropic's Stream skips `ping` events itself and throws an `APIError` (status undefined) for an
-//   `error` event, from the iterator; 0.x errors carry the API's error type only in their body
-//   (`error.error.type`), 1.x also as `type`.
+//   `error` event, from the iterator; the errors of older clients (0.60) carry the API's error type only
+//   in their body (`error.error.type`), later ones (0.137, 1.x) also as `type`.
 import { type IteratorWatch, watchIterator } from "./iterator.js";
 import { type Obj, obj } from "./read.js";
 
