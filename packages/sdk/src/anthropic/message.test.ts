@@ -83,7 +83,7 @@ describe("a streamed message", () => {
         finish_reason: "tool_use",
       },
     ]);
-    expect((messageResult(plain).output?.() as unknown[])[0]).toMatchObject({
+    expect((messageResult(plain).output!() as unknown[])[0]).toMatchObject({
       content: null,
       tool_calls: [{ arguments: "" }, { arguments: "" }],
     });
