@@ -10,6 +10,7 @@ export async function demoEnvironment(name) {
     LUMIQTRACE_BASE_URL: process.env.LUMIQTRACE_BASE_URL,
     LUMIQTRACE_API_KEY: process.env.LUMIQTRACE_API_KEY,
     OPENAI_BASE_URL: process.env.OPENAI_BASE_URL,
+    ANTHROPIC_BASE_URL: process.env.ANTHROPIC_BASE_URL,
   };
   if (!env.LUMIQTRACE_BASE_URL || !env.LUMIQTRACE_API_KEY || !env.OPENAI_BASE_URL) {
     const { startCollector } = await import("@lumiqtrace/collector");
@@ -24,11 +25,14 @@ export async function demoEnvironment(name) {
       LUMIQTRACE_BASE_URL: collector.url,
       LUMIQTRACE_API_KEY: collector.apiKey,
       OPENAI_BASE_URL: model.url,
+      ANTHROPIC_BASE_URL: model.anthropicUrl,
     };
     console.log(`${name} demo: started a local collector (${collector.url}) and echo model (${model.url})`);
   }
-  // the echo model takes any key; a real OPENAI_API_KEY, when set, is passed on as it is
+  // the echo model takes any key; a real OPENAI_API_KEY or ANTHROPIC_API_KEY, when set, is passed on as it is
   env.OPENAI_API_KEY = process.env.OPENAI_API_KEY ?? "sk-local-demo";
+  env.ANTHROPIC_API_KEY = process.env.ANTHROPIC_API_KEY ?? "sk-ant-local-demo";
+  if (env.ANTHROPIC_BASE_URL === undefined) delete env.ANTHROPIC_BASE_URL;
   return { env, collector, stop };
 }
 
@@ -62,12 +66,13 @@ export async function runDemoLocally(demoPath, { traces: count, timeoutMs = 15_0
   const model = await startEchoModel({ port: 0 });
   try {
     // nothing this shell sets (OPENAI_MODEL, LUMIQTRACE_SAMPLE_RATE, a real OPENAI_API_KEY) changes the run
-    const unset = Object.keys(process.env).filter((name) => /^(LUMIQTRACE|OPENAI)_/.test(name));
+    const unset = Object.keys(process.env).filter((name) => /^(LUMIQTRACE|OPENAI|ANTHROPIC)_/.test(name));
     const { code, output } = await runDemo(demoPath, {
       ...Object.fromEntries(unset.map((name) => [name, undefined])),
       LUMIQTRACE_BASE_URL: collector.url,
       LUMIQTRACE_API_KEY: collector.apiKey,
       OPENAI_BASE_URL: model.url,
+      ANTHROPIC_BASE_URL: model.anthropicUrl,
     });
     const complete = (events) => tracesIn(events).filter((t) => t.root && t.llm.length > 0).length;
     // on timeout, the test's assertions on what did arrive say what is missing

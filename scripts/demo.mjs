@@ -35,7 +35,7 @@ const model = await startEchoModel({ port: 0 });
 console.log(`
 LumiqTrace demo
   collector  ${collector.url}   (traces stored in .lumiqtrace/demo.sqlite, one line per trace below)
-  model      ${model.url}   (a local echo stand-in for OpenAI: it is not a language model)
+  model      ${model.url}   (a local echo stand-in for OpenAI and Anthropic: it is not a language model)
   examples   ${examples.join(", ") || "(none found)"}
 `);
 
@@ -50,6 +50,8 @@ function runExample(name) {
         LUMIQTRACE_API_KEY: collector.apiKey,
         OPENAI_BASE_URL: model.url,
         OPENAI_API_KEY: "echo-local",
+        ANTHROPIC_BASE_URL: model.anthropicUrl,
+        ANTHROPIC_API_KEY: "echo-local",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -1,7 +1,7 @@
 // Starts the app on Node (@hono/node-server) in its own process, sends it a plain and a streamed chat
-// request, prints the answers, and stops it.
+// request (OpenAI) and a streamed one to Claude (Anthropic), prints the answers, and stops it.
 //
-//   LUMIQTRACE_BASE_URL=... LUMIQTRACE_API_KEY=... OPENAI_BASE_URL=... node demo.mjs
+//   LUMIQTRACE_BASE_URL=... LUMIQTRACE_API_KEY=... OPENAI_BASE_URL=... ANTHROPIC_BASE_URL=... node demo.mjs
 //
 // Without those variables it starts its own local collector and echo model (nothing leaves the machine).
 import { fileURLToPath } from "node:url";
@@ -53,6 +53,14 @@ try {
   console.log(`POST /chat/stream  ${streamed.status}  ${text}  (${sse.split("\n\n").length - 1} SSE events)`);
   failed ||= streamed.status !== 200;
 
+  const claude = await post(`${url}/chat/claude`, { message: "Hello Claude" }, "demo-user-3");
+  const claudeSse = await claude.text();
+  const claudeText = [...claudeSse.matchAll(/^data: (.*)$/gm)].map((m) => m[1]).join("");
+  console.log(
+    `POST /chat/claude  ${claude.status}  ${claudeText}  (${claudeSse.split("\n\n").length - 1} SSE events)`,
+  );
+  failed ||= claude.status !== 200;
+
   if (collector) {
     // No waitUntil on Node: each response left only after its flush, so the traces are stored already.
     for (const t of collector.getTraces(10).reverse()) {
@@ -60,7 +68,7 @@ try {
         `trace ${t.traceId.slice(0, 8)}  ${t.name}  ${t.status}  spans=${t.spanCount} llm=${t.llmCalls} user=${t.userId}`,
       );
     }
-    failed ||= collector.getTraces(10).length < 2;
+    failed ||= collector.getTraces(10).length < 3;
   }
 } catch (error) {
   console.error(`hono-node demo failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -8,6 +8,7 @@ export default packageConfig({
     serverless: "src/serverless/index.ts",
     "serverless.static-als": "src/serverless/static-als.ts",
     ai: "src/ai/index.ts",
+    anthropic: "src/anthropic/index.ts",
   },
   define: { __LUMIQTRACE_SDK_VERSION__: JSON.stringify(versionOf(import.meta.dirname)) },
 });

@@ -5,7 +5,7 @@ import { expect, it } from "vitest";
 // The built bin: run `pnpm build` first (in CI turbo runs build before test).
 const cli = fileURLToPath(new URL("../dist/cli.mjs", import.meta.url));
 
-it("the echo-model bin says it is a stand-in, serves the printed URL and stops on SIGTERM", async () => {
+it("the echo-model bin says it is a stand-in, serves the printed URLs and stops on SIGTERM", async () => {
   const child = spawn(process.execPath, [cli, "--port", "0", "--chunk-delay-ms", "0"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -21,6 +21,13 @@ it("the echo-model bin says it is a stand-in, serves the printed URL and stops o
   });
   expect((await r.json()).choices[0].message.content).toBe("Echo: cli");
   await expect.poll(() => out, { timeout: 5_000 }).toContain("POST /v1/chat/completions model=m -> 200");
+  const anthropicUrl = /ANTHROPIC_BASE_URL=(\S+)/.exec(out)![1]!;
+  const m = await fetch(`${anthropicUrl}/v1/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "m", max_tokens: 9, messages: [{ role: "user", content: "cli" }] }),
+  });
+  expect((await m.json()).content).toEqual([{ type: "text", text: "Echo: cli" }]);
   const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
   child.kill("SIGTERM");
   expect(await exited).toBe(0);

@@ -2,7 +2,7 @@
 // `echo-model`: the local stand-in model in a terminal.
 import { startEchoModel } from "./server.js";
 
-const USAGE = `echo-model: a LOCAL STAND-IN for an OpenAI model (it echoes the prompt; it is not a language model)
+const USAGE = `echo-model: a LOCAL STAND-IN for an OpenAI or Anthropic model (it echoes the prompt; it is not a language model)
 
 Usage: echo-model [--port 4478] [--host 127.0.0.1] [--chunk-delay-ms 5]
 `;
@@ -57,8 +57,10 @@ async function main(): Promise<void> {
   out("echo-model: LOCAL STAND-IN model, not a real LLM (every answer is `Echo: <your last message>`)");
   out(`  OpenAI-compatible API at ${model.url}  (chat.completions, responses, embeddings)`);
   out(`  chunk delay: ${args.chunkDelayMs} ms`);
-  out("  point the openai client at it:");
+  out(`  Anthropic-compatible API at ${model.anthropicUrl}  (messages)`);
+  out("  point the openai and @anthropic-ai/sdk clients at it:");
   out(`  OPENAI_BASE_URL=${model.url} OPENAI_API_KEY=echo-local`);
+  out(`  ANTHROPIC_BASE_URL=${model.anthropicUrl} ANTHROPIC_API_KEY=echo-local`);
   let seen = 0;
   const timer = setInterval(() => {
     for (; seen < model.log.length; seen++) {

@@ -1,6 +1,9 @@
 // What the echo model answers: derived from the request only, so every answer and token count is
 // predictable. Nothing here is a language model.
 
+import type { IncomingMessage } from "node:http";
+import { headerInt } from "./http.js";
+
 type Json = Record<string, any>;
 
 /** Marks every answer as coming from this local stand-in, never from a real model. */
@@ -156,4 +159,64 @@ export function embed(text: string, dimensions: number): number[] {
   for (let i = 0; i < dimensions; i++) v.push(Math.sin(h + i * 1.618));
   const norm = Math.hypot(...v) || 1;
   return v.map((x) => Math.fround(x / norm));
+}
+
+export interface Conversation {
+  prompt: string;
+  lastIsToolResult: boolean;
+  inputTokens: number;
+}
+
+export interface Answer {
+  /** Streamed pieces of the text answer (empty when the answer is tool calls). */
+  tokens: string[];
+  text: string | null;
+  toolCalls: ToolCall[];
+  finishReason: "stop" | "length" | "tool_calls";
+  outputTokens: number;
+  inputTokens: number;
+  cachedTokens: number;
+  reasoningTokens: number;
+}
+
+/** The answer to a conversation: tool calls when the request offers tools and asks for one (see `chooseToolCalls`), else the echoed text, cut at `maxTokens`. */
+export function answer(
+  conv: Conversation,
+  body: Json,
+  headers: IncomingMessage["headers"],
+  format: Json | undefined,
+  maxTokens: unknown,
+): Answer {
+  const cachedTokens = Math.min(headerInt(headers, "x-echo-cached-tokens") ?? 0, conv.inputTokens);
+  const reasoningTokens = headerInt(headers, "x-echo-reasoning-tokens") ?? 0;
+  const toolCalls = chooseToolCalls(body, conv.prompt, conv.lastIsToolResult);
+  if (toolCalls.length > 0) {
+    const pieces = toolCalls.reduce((n, c) => n + argumentPieces(c.arguments).length, 0);
+    return {
+      tokens: [],
+      text: null,
+      toolCalls,
+      finishReason: "tool_calls",
+      outputTokens: pieces + reasoningTokens,
+      inputTokens: conv.inputTokens,
+      cachedTokens,
+      reasoningTokens,
+    };
+  }
+  let tokens = tokenize(replyText(conv.prompt, format));
+  let finishReason: Answer["finishReason"] = "stop";
+  if (typeof maxTokens === "number" && maxTokens >= 0 && tokens.length > maxTokens) {
+    tokens = tokens.slice(0, maxTokens);
+    finishReason = "length";
+  }
+  return {
+    tokens,
+    text: tokens.join(""),
+    toolCalls: [],
+    finishReason,
+    outputTokens: tokens.length + reasoningTokens,
+    inputTokens: conv.inputTokens,
+    cachedTokens,
+    reasoningTokens,
+  };
 }

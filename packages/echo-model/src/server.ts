@@ -1,16 +1,17 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { anthropicCountTokens, anthropicErrorBody, anthropicMessages } from "./anthropic.js";
+import { headerInt, json, nextId, readBody, scriptedError, sendStream } from "./http.js";
 import {
+  type Answer,
+  answer,
   argumentPieces,
-  chooseToolCalls,
+  type Conversation,
   countTokens,
   embed,
-  replyText,
   responseModel,
   SYSTEM_FINGERPRINT,
-  type ToolCall,
   textOf,
-  tokenize,
 } from "./reply.js";
 
 type Json = Record<string, any>;
@@ -28,7 +29,7 @@ export interface RecordedRequest {
   method: string;
   /** e.g. `/v1/chat/completions` */
   path: string;
-  /** Request headers, lower-case, without `authorization`. */
+  /** Request headers, lower-case, without the keys (`authorization`, `x-api-key`). */
   headers: Record<string, string>;
   /** The parsed JSON body (`undefined` when there was none or it was not JSON). */
   body: unknown;
@@ -43,6 +44,8 @@ export interface RecordedRequest {
 export interface EchoModel {
   /** `http://127.0.0.1:PORT/v1`: pass it as the OpenAI client's `baseURL`. */
   url: string;
+  /** `http://127.0.0.1:PORT`: pass it as the Anthropic client's `baseURL` (it adds `/v1/messages` itself). */
+  anthropicUrl: string;
   port: number;
   /** Every request body (parsed JSON), in arrival order. Live array. */
   requests: unknown[];
@@ -89,8 +92,6 @@ const ERRORS: Record<number, { type: string; code: string | null; message: strin
   },
 };
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 function errorBody(status: number, message?: string): Json {
   const e = ERRORS[status] ?? {
     type: "server_error",
@@ -98,25 +99,6 @@ function errorBody(status: number, message?: string): Json {
     message: `Scripted ${status} from the local echo model.`,
   };
   return { error: { message: message ?? e.message, type: e.type, param: e.param ?? null, code: e.code } };
-}
-
-/** `x-echo-error: 429` or a model named `echo-error-429` (also `stream`: fail in the middle of a stream). */
-function scriptedError(headers: IncomingMessage["headers"], body: Json): string | undefined {
-  const header = headers["x-echo-error"];
-  if (typeof header === "string" && header) return header;
-  const m = typeof body?.model === "string" ? /^echo-error-(\w+)$/.exec(body.model) : null;
-  return m?.[1];
-}
-
-function headerInt(headers: IncomingMessage["headers"], name: string): number | undefined {
-  const v = Number(headers[name]);
-  return Number.isFinite(v) && v >= 0 ? Math.floor(v) : undefined;
-}
-
-interface Conversation {
-  prompt: string;
-  lastIsToolResult: boolean;
-  inputTokens: number;
 }
 
 function chatConversation(body: Json): Conversation {
@@ -156,62 +138,6 @@ function responsesConversation(body: Json): Conversation {
   return { prompt, lastIsToolResult, inputTokens };
 }
 
-interface Answer {
-  /** Streamed pieces of the text answer (empty when the answer is tool calls). */
-  tokens: string[];
-  text: string | null;
-  toolCalls: ToolCall[];
-  finishReason: "stop" | "length" | "tool_calls";
-  outputTokens: number;
-  inputTokens: number;
-  cachedTokens: number;
-  reasoningTokens: number;
-}
-
-function answer(
-  conv: Conversation,
-  body: Json,
-  headers: IncomingMessage["headers"],
-  format: Json | undefined,
-  maxTokens: unknown,
-): Answer {
-  const cachedTokens = Math.min(headerInt(headers, "x-echo-cached-tokens") ?? 0, conv.inputTokens);
-  const reasoningTokens = headerInt(headers, "x-echo-reasoning-tokens") ?? 0;
-  const toolCalls = chooseToolCalls(body, conv.prompt, conv.lastIsToolResult);
-  if (toolCalls.length > 0) {
-    const pieces = toolCalls.reduce((n, c) => n + argumentPieces(c.arguments).length, 0);
-    return {
-      tokens: [],
-      text: null,
-      toolCalls,
-      finishReason: "tool_calls",
-      outputTokens: pieces + reasoningTokens,
-      inputTokens: conv.inputTokens,
-      cachedTokens,
-      reasoningTokens,
-    };
-  }
-  let tokens = tokenize(replyText(conv.prompt, format));
-  let finishReason: Answer["finishReason"] = "stop";
-  if (typeof maxTokens === "number" && maxTokens >= 0 && tokens.length > maxTokens) {
-    tokens = tokens.slice(0, maxTokens);
-    finishReason = "length";
-  }
-  return {
-    tokens,
-    text: tokens.join(""),
-    toolCalls: [],
-    finishReason,
-    outputTokens: tokens.length + reasoningTokens,
-    inputTokens: conv.inputTokens,
-    cachedTokens,
-    reasoningTokens,
-  };
-}
-
-let counter = 0;
-const nextId = (prefix: string) => `${prefix}echo${Date.now().toString(36)}${(++counter).toString(36)}`;
-
 function chatUsage(a: Answer): Json {
   return {
     prompt_tokens: a.inputTokens,
@@ -235,21 +161,6 @@ function responsesUsage(a: Answer): Json {
     output_tokens_details: { reasoning_tokens: a.reasoningTokens },
     total_tokens: a.inputTokens + a.outputTokens,
   };
-}
-
-/** Writes SSE events with a pause between them; stops when the client goes away. */
-async function sendStream(res: ServerResponse, events: string[], delayMs: number, failAfter?: string) {
-  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
-  for (let i = 0; i < events.length; i++) {
-    if (res.destroyed || res.writableEnded) return;
-    if (failAfter !== undefined && i === 3) {
-      res.end(failAfter);
-      return;
-    }
-    res.write(events[i]);
-    if (delayMs > 0 && i < events.length - 1) await sleep(delayMs);
-  }
-  res.end();
 }
 
 const data = (payload: unknown) => `data: ${JSON.stringify(payload)}\n\n`;
@@ -464,26 +375,13 @@ function embeddings(body: Json, res: ServerResponse) {
   });
 }
 
-function json(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}) {
-  const text = JSON.stringify(payload);
-  res.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
-const ROUTES = new Set(["/v1/chat/completions", "/v1/responses", "/v1/embeddings"]);
+const ROUTES = new Set([
+  "/v1/chat/completions",
+  "/v1/responses",
+  "/v1/embeddings",
+  "/v1/messages",
+  "/v1/messages/count_tokens",
+]);
 
 async function handle(
   req: IncomingMessage,
@@ -494,7 +392,8 @@ async function handle(
   const path = (req.url ?? "/").split("?")[0]!.replace(/\/+$/, "");
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) {
-    if (k !== "authorization" && v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
+    if (k !== "authorization" && k !== "x-api-key" && v !== undefined)
+      headers[k] = Array.isArray(v) ? v.join(", ") : v;
   }
   const entry: RecordedRequest = {
     method: req.method ?? "GET",
@@ -506,7 +405,9 @@ async function handle(
     completed: false,
   };
   model.log.push(entry);
-  res.setHeader("x-request-id", nextId("req_"));
+  const requestId = nextId("req_");
+  res.setHeader("x-request-id", requestId);
+  res.setHeader("request-id", requestId); // where the Anthropic client reads it
   res.setHeader("openai-processing-ms", "0");
   res.on("finish", () => (entry.completed = true));
   res.on("close", () => {
@@ -527,28 +428,32 @@ async function handle(
     return send(404, errorBody(404, `The local echo model has no route ${req.method} ${path}.`));
   }
 
+  // each API's own error body
+  const failure = path.startsWith("/v1/messages") ? anthropicErrorBody : errorBody;
   let body: Json;
   try {
     body = JSON.parse(await readBody(req));
   } catch {
-    return send(400, errorBody(400, "We could not parse the JSON body of your request."));
+    return send(400, failure(400, "We could not parse the JSON body of your request."));
   }
   entry.body = body;
   model.requests.push(body);
-  if (!body || typeof body !== "object") return send(400, errorBody(400, "The body must be a JSON object."));
+  if (!body || typeof body !== "object") return send(400, failure(400, "The body must be a JSON object."));
 
   const scripted = scriptedError(req.headers, body);
   if (scripted !== undefined && scripted !== "stream") {
     const status = Number(scripted);
     const code = Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500;
-    // A short retry-after-ms keeps the openai client's automatic retries of 429/5xx fast.
-    return send(code, errorBody(code), code === 429 || code >= 500 ? { "retry-after-ms": "5" } : {});
+    // A short retry-after-ms keeps the clients' automatic retries of 429/5xx fast.
+    return send(code, failure(code), code === 429 || code >= 500 ? { "retry-after-ms": "5" } : {});
   }
 
   const delay = headerInt(req.headers, "x-echo-chunk-delay-ms") ?? options.chunkDelayMs;
   entry.status = 200;
   if (path === "/v1/chat/completions") return chatCompletion(body, req.headers, res, delay);
   if (path === "/v1/responses") return responses(body, req.headers, res, delay);
+  if (path === "/v1/messages") return anthropicMessages(body, req.headers, res, delay);
+  if (path === "/v1/messages/count_tokens") return anthropicCountTokens(body, res);
   return embeddings(body, res);
 }
 
@@ -559,7 +464,14 @@ export async function startEchoModel(options: EchoModelOptions = {}): Promise<Ec
     host: options.host ?? "127.0.0.1",
     chunkDelayMs: options.chunkDelayMs ?? 5,
   };
-  const model: EchoModel = { url: "", port: 0, requests: [], log: [], close: async () => {} };
+  const model: EchoModel = {
+    url: "",
+    anthropicUrl: "",
+    port: 0,
+    requests: [],
+    log: [],
+    close: async () => {},
+  };
   const server = createServer((req, res) => {
     handle(req, res, resolved, model).catch((err) => {
       if (!res.headersSent) json(res, 500, errorBody(500, `echo model failure: ${String(err)}`));
@@ -577,7 +489,8 @@ export async function startEchoModel(options: EchoModelOptions = {}): Promise<Ec
   const host = resolved.host.includes(":") ? `[${resolved.host}]` : resolved.host;
   let closing: Promise<void> | undefined;
   model.port = port;
-  model.url = `http://${host}:${port}/v1`;
+  model.anthropicUrl = `http://${host}:${port}`;
+  model.url = `${model.anthropicUrl}/v1`;
   model.close = () =>
     (closing ??= new Promise<void>((resolve) => {
       server.close(() => resolve());

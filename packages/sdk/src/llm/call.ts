@@ -137,10 +137,13 @@ function isAbort(error: unknown): boolean {
   return obj(error)?.name === "AbortError" || className(error) === "APIUserAbortError";
 }
 
-/** `error.type`: the API's own error code or type where it gives one, else the error's class. */
+/**
+ * `error.type`: the API's own error code or type where it gives one (on the error, or only in the body it
+ * holds, `{ error: { type } }`, as older Anthropic clients have it), else the error's class.
+ */
 function errorType(error: unknown): unknown {
   const e = obj(error);
-  return e?.code ?? e?.type ?? className(error);
+  return e?.code ?? e?.type ?? obj(obj(e?.error)?.error)?.type ?? className(error);
 }
 
 function className(value: unknown): string | undefined {

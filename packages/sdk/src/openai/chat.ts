@@ -1,15 +1,13 @@
 // Chat completions: one accumulator for a whole completion and for its streamed chunks.
 import { ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT } from "@lumiqtrace/protocol";
 import type { LlmResult } from "../llm/call.js";
+import { type OutputToolCall, outputMessages } from "../llm/output.js";
 import { arr, num, obj, str } from "../llm/read.js";
 import { usageOf } from "./usage.js";
 
-interface ToolCall {
-  choice: number;
+interface ToolCall extends OutputToolCall {
+  /** Its place among the choice's calls (deltas name it). */
   index: number;
-  id?: string;
-  name?: string;
-  arguments: string;
 }
 
 /** What a chat completion (or its chunks so far) answered. */
@@ -79,20 +77,4 @@ export function chatResult(answer: ChatAnswer): LlmResult {
     attributes: { [ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT]: answer.systemFingerprint },
     output: () => outputMessages(finish.length ? finish : texts, answer),
   };
-}
-
-/** One assistant message per choice, with its tool calls: `gen_ai.output.messages`. */
-export function outputMessages(choices: unknown[], answer: Pick<ChatAnswer, "calls" | "texts" | "finish">) {
-  if (choices.length === 0) return undefined;
-  return Array.from(choices, (_, i) => {
-    const mine = answer.calls
-      .filter((c) => c.choice === i)
-      .map(({ id, name, arguments: a }) => ({ id, name, arguments: a }));
-    return {
-      role: "assistant",
-      content: answer.texts[i] ?? null,
-      tool_calls: mine.length ? mine : undefined,
-      finish_reason: answer.finish[i],
-    };
-  });
 }

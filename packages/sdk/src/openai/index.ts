@@ -1,6 +1,6 @@
 // Instruments an `openai` client (v6, v7; duck-typed, no import of `openai`) by observing, never replacing:
 // a call returns the library's own APIPromise, a stream stays the library's `Stream`, and errors are the
-// very objects the library threw. README.md beside this file lists what is recorded; internals.ts what
+// very objects the library threw. README.md beside this file lists what is recorded; llm/stainless.ts what
 // of openai-node's internals this relies on.
 import {
   ATTR_GEN_AI_REQUEST_CHOICE_COUNT,
@@ -20,9 +20,9 @@ import {
 import { type LlmCall, startLlmCall } from "../llm/call.js";
 import type { IteratorWatch } from "../llm/iterator.js";
 import { arr, type Obj, obj } from "../llm/read.js";
+import { isStream, proxyClient, type Server, serverOf, watchCall, watchStream } from "../llm/stainless.js";
 import { warnOnce } from "../logger.js";
 import { addChat, chatResult, newChatAnswer } from "./chat.js";
-import { isResourceOf, isStream, watchCall, watchStream, withWrappedClient } from "./internals.js";
 import { embeddingsResult, responseEvents, responseResult } from "./responses.js";
 
 type Operation = "chat" | "responses" | "embeddings";
@@ -30,16 +30,11 @@ type Operation = "chat" | "responses" | "embeddings";
 const WRAPPED = Symbol.for("@lumiqtrace/sdk.openai");
 
 /** The calls that are recorded, by their path on the client. Helpers (`parse`, `stream`, `runTools`) reach them. */
-const OPERATIONS: Record<string, Operation> = {
-  "chat.completions.create": "chat",
-  "responses.create": "responses",
-  "embeddings.create": "embeddings",
-};
-
-interface Server {
-  address?: string;
-  port?: number;
-}
+const OPERATIONS = new Map<string, Operation>([
+  ["chat.completions.create", "chat"],
+  ["responses.create", "responses"],
+  ["embeddings.create", "embeddings"],
+]);
 
 /** Wraps an OpenAI client: same type, same behaviour; each chat, Responses and embeddings call becomes an `llm` span. */
 export function wrapOpenAI<T>(client: T): T {
@@ -52,51 +47,20 @@ export function wrapOpenAI<T>(client: T): T {
     return client;
   }
   if (real[WRAPPED as never]) return client;
-  let server: Server = {};
-  try {
-    const url = new URL(String(real.baseURL));
-    server = { address: url.hostname, port: Number(url.port) || undefined };
-  } catch {
-    // no baseURL: no server attributes
-  }
-  return proxy(real, real, "", server) as T;
+  const server = serverOf(real);
+  return proxyClient(
+    real,
+    WRAPPED,
+    OPERATIONS,
+    (op, create, resource) => traced(op, create, resource, server),
+    wrapOpenAI,
+  ) as T;
 }
 
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (typeof value !== "object") return typeof value;
   return Array.isArray(value) ? "an array" : "an object without chat or baseURL";
-}
-
-/** A view of the client or one of its resources (`chat`, `chat.completions`, ...), methods bound to the real object. */
-function proxy(target: Obj, real: Obj, path: string, server: Server, top?: Obj): Obj {
-  const cache = new Map<string, [unknown, unknown]>();
-  let shadow: Obj | undefined;
-  const view: Obj = new Proxy(target, {
-    get(t, key) {
-      if (key === WRAPPED) return true;
-      const value: unknown = Reflect.get(t, key, t);
-      if (typeof key !== "string" || !value || (typeof value !== "function" && typeof value !== "object")) {
-        return value;
-      }
-      const hit = cache.get(key);
-      if (hit && hit[0] === value) return hit[1];
-      const name = path + key;
-      let out: unknown = value;
-      if (typeof value === "function") {
-        const op = OPERATIONS[name];
-        if (op) out = traced(op, value, t, server);
-        else if (!top)
-          out = key === "withOptions" ? (...a: unknown[]) => wrapOpenAI(value.apply(t, a)) : value.bind(t);
-        else out = value.bind((shadow ??= withWrappedClient(t, top)));
-      } else if (isResourceOf(value, real)) {
-        out = proxy(value as Obj, real, `${name}.`, server, top ?? view);
-      }
-      cache.set(key, [value, out]);
-      return out;
-    },
-  });
-  return view;
 }
 
 function requestAttributes(body: Obj, server: Server): Record<string, unknown> {

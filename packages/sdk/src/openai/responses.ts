@@ -1,8 +1,8 @@
 // The Responses API (`responses.create`, its stream events) and embeddings, in the shape the span records.
 import { ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT } from "@lumiqtrace/protocol";
 import type { LlmResult } from "../llm/call.js";
+import { outputMessages } from "../llm/output.js";
 import { arr, obj, str } from "../llm/read.js";
-import { outputMessages } from "./chat.js";
 import { usageOf } from "./usage.js";
 
 export function responseResult(response: unknown): LlmResult {
