@@ -1,4 +1,5 @@
 import { createDropReport } from "./drops.js";
+import { createForwardingSender } from "./forwarding.js";
 import { estimateSize, MAX_EVENT_CHARS, trimToLimit } from "./event-size.js";
 import { addSecrets, debug, setDebug, warn, warnOnce } from "./logger.js";
 import type { ResolvedOptions } from "./options.js";
@@ -26,6 +27,11 @@ export interface ProcessClient extends Client {
   flushOnExit(): void;
   /** `exit`: what can no longer be sent is counted and said. */
   atExit(): void;
+  /**
+   * From now on every batch goes to `forwarder` first (the Lambda extension, on loopback); what it does
+   * not take goes to the configured destinations. Calling it again changes nothing.
+   */
+  forwardTo(forwarder: Exporter): void;
 }
 
 export interface Client {
@@ -38,7 +44,7 @@ export interface Client {
 }
 
 /** An event as JSON: as it is when JSON takes it, else its safe copy (bounded by the event limit). */
-function safeStringify(value: unknown): string {
+export function safeStringify(value: unknown): string {
   try {
     return JSON.stringify(value) ?? "null";
   } catch {
@@ -50,9 +56,10 @@ export function createClient(options: ResolvedOptions): ProcessClient {
   setDebug(options.debug);
   addSecrets([options.apiKey]);
   const drops = createDropReport();
-  const senders = options.exporters.map((name) =>
+  const destinations = options.exporters.map((name) =>
     createSender(options, name === "otlp" ? otlpExporter(options) : lumiqtraceExporter(options), drops),
   );
+  let senders = destinations;
   let seq = 0;
   let exitFlushed = false;
   let droppedHere = 0;
@@ -152,6 +159,10 @@ export function createClient(options: ResolvedOptions): ProcessClient {
     flush,
     flushOnExit,
     atExit,
+    forwardTo(forwarder) {
+      if (senders === destinations)
+        senders = [createForwardingSender(options, forwarder, destinations, drops)];
+    },
     stats() {
       const each = senders.map((s) => s.stats());
       return {

@@ -22,6 +22,8 @@ export {
   takeColdStart,
   type TimeLeft,
 } from "./lambda-runtime.js";
+export { forwardTo, forwarderAnswers, type Forwarder } from "./forward.js";
+export { EXTENSION_NAME, EXTENSIONS_DIR, EXTENSION_PORT } from "@lumiqtrace/protocol/extension";
 // The client without the `lumiqtrace` object, whose `wrapOpenAI` an adapter has no use for
 export { getClient, init, isInitialized } from "../global.js";
 export { startSpan, runWithSpan, type Span, type StartSpanOptions } from "../span.js";
