@@ -137,8 +137,11 @@ export async function startRuntime(o) {
     }
     readyResolve();
     setFrozen(true);
-    for (const inv of inFlight.values())
-      if (inv.done && !inv.resolved) (inv.resolved = true), inv.resolve(inv.outcome);
+    for (const inv of inFlight.values()) {
+      if (!inv.done || inv.resolved) continue;
+      inv.resolved = true;
+      inv.resolve(inv.outcome);
+    }
   };
 
   const sendEvent = (x, event) => {
