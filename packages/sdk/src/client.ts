@@ -1,9 +1,8 @@
-import { createDropReport } from "./drops.js";
-import { createForwardingSender } from "./forwarding.js";
+import { createDropReport, type DropReport } from "./drops.js";
 import { estimateSize, MAX_EVENT_CHARS, trimToLimit } from "./event-size.js";
 import { addSecrets, debug, setDebug, warn, warnOnce } from "./logger.js";
 import type { ResolvedOptions } from "./options.js";
-import { createSender, type Exporter } from "./sender.js";
+import { createSender, type Exporter, type Sender } from "./sender.js";
 import { toJsonSafe } from "./serialize.js";
 import { batchBody, originOf, postBatch } from "./transport.js";
 import type { SpanEvent } from "./types.js";
@@ -28,10 +27,10 @@ export interface ProcessClient extends Client {
   /** `exit`: what can no longer be sent is counted and said. */
   atExit(): void;
   /**
-   * From now on every batch goes to `forwarder` first (the Lambda extension, on loopback); what it does
-   * not take goes to the configured destinations. Calling it again changes nothing.
+   * From now on every event goes to the sender `make` builds on the configured destinations' senders (the
+   * Lambda extension's forwarder, `forwarding.ts`, passed in so that only its users bundle it). Once.
    */
-  forwardTo(forwarder: Exporter): void;
+  routeThrough(make: (destinations: Sender[], drops: DropReport) => Sender): void;
 }
 
 export interface Client {
@@ -159,9 +158,8 @@ export function createClient(options: ResolvedOptions): ProcessClient {
     flush,
     flushOnExit,
     atExit,
-    forwardTo(forwarder) {
-      if (senders === destinations)
-        senders = [createForwardingSender(options, forwarder, destinations, drops)];
+    routeThrough(make) {
+      if (senders === destinations) senders = [make(destinations, drops)];
     },
     stats() {
       const each = senders.map((s) => s.stats());

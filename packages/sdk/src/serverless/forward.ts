@@ -9,6 +9,7 @@ import {
 } from "@lumiqtrace/protocol/extension";
 import { type ProcessClient, safeStringify } from "../client.js";
 import { getClient } from "../global.js";
+import { createForwardingSender } from "../forwarding.js";
 import { debug } from "../logger.js";
 import type { Exporter } from "../sender.js";
 import { batchBody, classify, postBody, unreachable } from "../transport.js";
@@ -63,11 +64,14 @@ function loopbackExporter(url: string, down: { yes: boolean }): Exporter {
 export function forwardTo(url: string): Forwarder | undefined {
   try {
     const client = getClient() as ProcessClient;
-    if (!client.options.enabled || typeof client.forwardTo !== "function") return undefined;
+    if (!client.options.enabled || typeof client.routeThrough !== "function") return undefined;
     const known = forwarders.get(client);
     if (known) return known;
     const down = { yes: false };
-    client.forwardTo(loopbackExporter(url, down));
+    const exporter = loopbackExporter(url, down);
+    client.routeThrough((destinations, drops) =>
+      createForwardingSender(client.options, exporter, destinations, drops),
+    );
     const forwarder: Forwarder = {
       url,
       async done(invocationId) {
