@@ -145,14 +145,9 @@ function trace<T>(
   });
   const id = context?.awsRequestId;
   if (!forwarder || typeof id !== "string") return traced;
-  // then "this invocation is over": the extension forwards, and only then lets Lambda freeze
-  return traced.then(
-    (result) => forwarder.done(id).then(() => result),
-    (error: unknown) =>
-      forwarder.done(id).then(() => {
-        throw error;
-      }),
-  );
+  // then "this invocation is over", not awaited: Lambda cannot freeze the process before the extension has
+  // it (the extension asks for its next event only then), so the response need not wait for it
+  return traced.finally(() => void forwarder.done(id));
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
