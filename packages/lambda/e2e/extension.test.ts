@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Collector, startCollector } from "@lumiqtrace/collector";
 import { buildLayer } from "@lumiqtrace/lambda-extension";
-import { freePort } from "@lumiqtrace/test-kit";
+import { freePort, startLoopbackServer } from "@lumiqtrace/test-kit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Runtime, startRuntime } from "./runtime-api.mjs";
 
@@ -130,6 +130,47 @@ const receivedAt = (name: string) => {
   const id = collector.events.find((e) => e.name === name)?.id;
   return collector.requests.find((r) => r.status === 200 && r.eventIds.includes(id!))?.receivedAt;
 };
+
+describe("the extension sends where the SDK would, from the same variables", () => {
+  it("OTLP (LUMIQTRACE_EXPORTER=otlp, OTEL_EXPORTER_OTLP_*): its lazily loaded exporter is in the bundle", async () => {
+    const otlp = await startLoopbackServer(); // any OTLP/HTTP receiver: this one records what it gets
+    try {
+      const runtime = await start("many", {
+        env: {
+          LUMIQTRACE_EXPORTER: "otlp",
+          OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+          OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+          OTEL_SERVICE_NAME: "orders",
+        },
+      });
+      otlp.script({ status: 200, delayMs: 300 });
+      let atFreeze: typeof otlp.requests = [];
+      const out = await runtime.invoke({ spans: 4 }, { onFreeze: () => (atFreeze = [...otlp.requests]) });
+      expect(out.kind).toBe("response");
+      const [request] = atFreeze;
+      expect(request).toMatchObject({ method: "POST", path: "/v1/traces" });
+      // sent by the extension: answered after the response, before the freeze
+      expect(request!.answeredAt).toBeGreaterThan(out.respondedAt);
+      expect(request!.answeredAt).toBeLessThanOrEqual(out.frozenAt);
+      const resource = request!.body.resourceSpans[0];
+      expect(resource.resource.attributes).toContainEqual({
+        key: "service.name",
+        value: { stringValue: "orders" },
+      });
+      const spans = resource.scopeSpans.flatMap((s: { spans: { name: string }[] }) => s.spans);
+      expect(spans.map((s: { name: string }) => s.name).sort()).toEqual([
+        "lumiq-e2e",
+        "step-0",
+        "step-1",
+        "step-2",
+        "step-3",
+      ]);
+      expect(spansOf(collector.events, out.requestId)).toHaveLength(0); // only OTLP was asked for
+    } finally {
+      await otlp.close();
+    }
+  });
+});
 
 describe("when the function cannot say it is done", () => {
   it("a crashed function: what it had sent is forwarded (the Telemetry API's runtimeDone, not the deadline)", async () => {
