@@ -4,9 +4,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LoopbackServer, startLoopbackServer } from "@lumiqtrace/test-kit";
-import { init } from "@lumiqtrace/sdk/serverless";
+import { init, startSpan } from "@lumiqtrace/sdk/serverless";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { extensionForwarder, forgetExtension } from "./extension.js";
+import { withLambda } from "./index.js";
 
 let extension: LoopbackServer;
 const saved = { ...process.env };
@@ -94,5 +95,33 @@ describe("not when the extension would send elsewhere (it reads only the environ
     vi.spyOn(console, "warn").mockImplementation(() => {});
     init({ exporter: "otlp", otlp: { endpoint: "https://otlp.example.com/v1/traces" } }, process.env);
     expect(extensionForwarder()).toBeUndefined();
+  });
+});
+
+describe("withLambda with the extension", () => {
+  const context = (awsRequestId: string) =>
+    ({ awsRequestId, functionName: "orders", getRemainingTimeInMillis: () => 30_000 }) as never;
+
+  it("sends the invocation's events there, then says it is over; the result and the error are the handler's", async () => {
+    process.env.LUMIQTRACE_EXTENSIONS_DIR = layerDir(true);
+    const ok = withLambda(async () => {
+      startSpan({ name: "work" }).end();
+      return { statusCode: 201 };
+    });
+    expect(await ok({}, context("req-ok"), () => {})).toEqual({ statusCode: 201 });
+    const failure = new Error("boom");
+    const fails = withLambda(async () => {
+      throw failure;
+    });
+    await expect(fails({}, context("req-fail"), () => {})).rejects.toBe(failure);
+    await vi.waitFor(() => expect(extension.requests.filter((r) => r.path === "/v1/done")).toHaveLength(2));
+    const paths = extension.requests.map((r) => `${r.path} ${r.body.invocationId ?? r.body.events.length}`);
+    // each "done" after its invocation's batch (a "done" is not awaited: the next batch may overtake it)
+    expect(paths).toHaveLength(4);
+    expect(paths.indexOf("/v1/done req-ok")).toBeGreaterThan(paths.indexOf("/v1/batch 2"));
+    expect(paths.indexOf("/v1/done req-fail")).toBeGreaterThan(paths.indexOf("/v1/batch 1"));
+    expect(paths.indexOf("/v1/batch 1")).toBeGreaterThan(paths.indexOf("/v1/batch 2"));
+    expect(extension.delivered().map((e) => e.name)).toEqual(["work", "orders", "orders"]);
+    expect(extension.delivered()[2]).toMatchObject({ status: "error", error: { message: "boom" } });
   });
 });
