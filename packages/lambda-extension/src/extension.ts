@@ -19,6 +19,10 @@ const VERSION =
 const DEFAULT_FLUSH_TIMEOUT_MS = 2000;
 /** Kept free before Lambda's deadlines: the invocation's, and the end of the SHUTDOWN phase. */
 const MARGIN_MS = 100;
+/** The extensions' share of the 2 s Shutdown phase (the runtime has 300 ms of it), when SHUTDOWN has no deadline. */
+const SHUTDOWN_SHARE_MS = 1700;
+/** Lambda's default function timeout, when an INVOKE has no deadline. */
+const DEFAULT_TIMEOUT_MS = 3000;
 /** Waiting for an invocation to be over stops this long before its deadline (withLambda flushed by then). */
 const WAIT_MARGIN_MS = 300;
 
@@ -39,6 +43,15 @@ function listen(host: string, port: number, what: string, ingest: Ingest): Promi
     );
     return undefined;
   });
+}
+
+/**
+ * A deadline as ms since the epoch, as Lambda sends `deadlineMs`; a small value is taken as time left (an
+ * older page of AWS's documentation describes SHUTDOWN's so), a missing one as `fallbackMs` from now.
+ */
+export function deadlineOf(deadlineMs: unknown, fallbackMs: number, now = Date.now()): number {
+  if (typeof deadlineMs !== "number" || !Number.isFinite(deadlineMs)) return now + fallbackMs;
+  return deadlineMs < 1e12 ? now + deadlineMs : deadlineMs;
 }
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<never> {
@@ -75,14 +88,16 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<never>
     const event = await api.next();
     if (event.eventType === "SHUTDOWN") {
       // the extensions' share of the SHUTDOWN phase ends at its deadlineMs; keep a margin before Lambda's SIGKILL
-      await client.flush({ timeoutMs: Math.max(0, event.deadlineMs - Date.now() - MARGIN_MS) });
+      const end = deadlineOf(event.deadlineMs, SHUTDOWN_SHARE_MS);
+      await client.flush({ timeoutMs: Math.max(0, end - Date.now() - MARGIN_MS) });
       client.atExit();
       process.exit(0);
     }
     if (event.eventType !== "INVOKE") continue;
-    const by = await invocations.over(event.requestId, event.deadlineMs - WAIT_MARGIN_MS);
-    const timeLeft = event.deadlineMs - Date.now() - MARGIN_MS;
-    // at the deadline the invocation is lost anyway (Lambda resets, then SHUTDOWN drains): the whole bound
+    const deadline = deadlineOf(event.deadlineMs, DEFAULT_TIMEOUT_MS);
+    const by = await invocations.over(event.requestId, deadline - WAIT_MARGIN_MS);
+    const timeLeft = deadline - Date.now() - MARGIN_MS;
+    // at the deadline the invocation's time is up anyway (Lambda resets it, and SHUTDOWN drains): the whole bound
     await client.flush({
       timeoutMs: Math.max(0, by === "deadline" ? flushTimeoutMs : Math.min(flushTimeoutMs, timeLeft)),
     });
