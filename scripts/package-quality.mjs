@@ -45,10 +45,11 @@ const RUNTIMES = {
   "@lumiqtrace/vercel": ["node", "edge-light"],
   "@lumiqtrace/cloudflare": ["workerd"],
 };
-/** The packages that run inside users' functions: their README needs platform notes. */
+/** The packages that run inside users' functions (the Lambda extension beside them): their README needs platform notes. */
 const RUNTIME_PACKAGES = new Set([
   "@lumiqtrace/sdk",
   "@lumiqtrace/lambda",
+  "@lumiqtrace/lambda-extension",
   "@lumiqtrace/netlify",
   "@lumiqtrace/vercel",
   "@lumiqtrace/hono",

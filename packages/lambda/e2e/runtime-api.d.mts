@@ -7,6 +7,8 @@ export interface StartRuntimeOptions {
   /** SIGSTOP the process between invocations, as Lambda does. Default true. */
   freeze?: boolean;
   functionName?: string;
+  /** A directory standing in for /opt/extensions: its executables run as external extensions. */
+  extensionsDir?: string;
 }
 
 export interface InvocationOutcome {
@@ -28,6 +30,21 @@ export interface InvocationOutcome {
   respondedAt: number;
   frozenAt: number;
   deadline: number;
+  /** When the last extension asked for its next event (undefined without extensions). */
+  extensionsNextAt?: number;
+}
+
+export interface ShutdownOutcome {
+  startedAt: number;
+  /** The end of the Shutdown phase (2 s), as sent in the SHUTDOWN events. */
+  deadlineMs: number;
+  extensions: {
+    name: string;
+    exitedAt?: number;
+    killed: boolean;
+    code: number | null;
+    signal: string | null;
+  }[];
 }
 
 export interface Runtime {
@@ -35,9 +52,15 @@ export interface Runtime {
     event: unknown,
     options?: { timeoutMs?: number; onResponse?: () => unknown; onFreeze?: () => unknown },
   ): Promise<InvocationOutcome>;
+  /** The Shutdown phase: SIGTERM to the runtime, SHUTDOWN to the extensions, SIGKILL at its deadline. */
+  shutdown(options?: { reason?: string }): Promise<ShutdownOutcome>;
   close(): Promise<void>;
   logs(): string;
+  /** An extension's process, by its file name. */
+  extension(name: string): import("node:child_process").ChildProcess | undefined;
   isFrozen(): boolean;
+  /** When the runtime process exited (undefined while it runs). */
+  runtimeExitedAt(): number | undefined;
   thaw(): void;
   freeze(): void;
 }

@@ -13,6 +13,7 @@ import {
 } from "@lumiqtrace/sdk/serverless";
 import type { Callback, Context, Handler, StreamifyHandler } from "aws-lambda";
 import { type Described, describeInvocation, resultStatus } from "./event.js";
+import { extensionForwarder, lookForExtension } from "./extension.js";
 
 export { eventSource, type EventSource } from "./event.js";
 
@@ -132,7 +133,9 @@ function trace<T>(
       return flushBound(context, options);
     },
   };
-  return runInvocation(invocation, async (span) => {
+  // With the LumiqTrace extension, the flush is a loopback write to it; it sends on after the response.
+  const forwarder = extensionForwarder();
+  const traced = runInvocation(invocation, async (span) => {
     const warning = armTimeoutWarning(span, context, options);
     try {
       return await run();
@@ -140,6 +143,11 @@ function trace<T>(
       clearTimeout(warning);
     }
   });
+  const id = context?.awsRequestId;
+  if (!forwarder || typeof id !== "string") return traced;
+  // then "this invocation is over", not awaited: Lambda cannot freeze the process before the extension has
+  // it (the extension asks for its next event only then), so the response need not wait for it
+  return traced.finally(() => void forwarder.done(id));
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -208,6 +216,7 @@ export function withLambda<H extends Function>(handler: H, options: LambdaOption
     return returned;
   };
 
+  lookForExtension();
   copyOwnProperties(handler, wrapped);
   return markWrapped(wrapped) as unknown as H;
 }

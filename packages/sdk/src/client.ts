@@ -1,8 +1,8 @@
-import { createDropReport } from "./drops.js";
+import { createDropReport, type DropReport } from "./drops.js";
 import { estimateSize, MAX_EVENT_CHARS, trimToLimit } from "./event-size.js";
 import { addSecrets, debug, setDebug, warn, warnOnce } from "./logger.js";
 import type { ResolvedOptions } from "./options.js";
-import { createSender, type Exporter } from "./sender.js";
+import { createSender, type Exporter, type Sender } from "./sender.js";
 import { toJsonSafe } from "./serialize.js";
 import { batchBody, originOf, postBatch } from "./transport.js";
 import type { SpanEvent } from "./types.js";
@@ -26,6 +26,11 @@ export interface ProcessClient extends Client {
   flushOnExit(): void;
   /** `exit`: what can no longer be sent is counted and said. */
   atExit(): void;
+  /**
+   * From now on every event goes to the sender `make` builds on the configured destinations' senders (the
+   * Lambda extension's forwarder, `forwarding.ts`, passed in so that only its users bundle it). Once.
+   */
+  routeThrough(make: (destinations: Sender[], drops: DropReport) => Sender): void;
 }
 
 export interface Client {
@@ -40,7 +45,7 @@ export interface Client {
 }
 
 /** An event as JSON: as it is when JSON takes it, else its safe copy (bounded by the event limit). */
-function safeStringify(value: unknown): string {
+export function safeStringify(value: unknown): string {
   try {
     return JSON.stringify(value) ?? "null";
   } catch {
@@ -52,9 +57,10 @@ export function createClient(options: ResolvedOptions): ProcessClient {
   setDebug(options.debug);
   addSecrets([options.apiKey]);
   const drops = createDropReport();
-  const senders = options.exporters.map((name) =>
+  const destinations = options.exporters.map((name) =>
     createSender(options, name === "otlp" ? otlpExporter(options) : lumiqtraceExporter(options), drops),
   );
+  let senders = destinations;
   let seq = 0;
   let exitFlushed = false;
   let droppedHere = 0;
@@ -163,6 +169,9 @@ export function createClient(options: ResolvedOptions): ProcessClient {
     flushOnExit,
     atExit,
     shutdown,
+    routeThrough(make) {
+      if (senders === destinations) senders = [make(destinations, drops)];
+    },
     stats() {
       const each = senders.map((s) => s.stats());
       return {

@@ -192,15 +192,16 @@ function pickTransport(url: string): Post {
   return postWithFetch;
 }
 
-/** One POST, gzipped from GZIP_FROM_CHARS up. Rejects only on a network error or the timeout. */
+/** One POST, gzipped from `gzipFromChars` up (loopback: never). Rejects only on a network error or the timeout. */
 export async function postBody(
   url: string,
   headers: Record<string, string>,
   body: string | Uint8Array,
   timeoutMs: number,
+  gzipFromChars = GZIP_FROM_CHARS,
 ): Promise<Answer> {
   let payload = body;
-  if (body.length >= GZIP_FROM_CHARS) {
+  if (body.length >= gzipFromChars) {
     const zipped = await gzip(body);
     if (zipped) {
       payload = zipped;

@@ -35,6 +35,8 @@ export interface RecordedRequest {
   rawBytes: number;
   /** Parsed JSON when the content type is JSON, else the (gunzipped) bytes. */
   body: any;
+  /** When it was answered (ms since the epoch); undefined while held (a delay, a hang) or reset. */
+  answeredAt?: number;
 }
 
 export interface LoopbackServer {

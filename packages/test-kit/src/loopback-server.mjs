@@ -47,7 +47,10 @@ export async function startLoopbackServer({ record = true } = {}) {
         return;
       }
       const answer = () => {
-        if (request) answered.push({ request, status: step.status });
+        if (request) {
+          request.answeredAt = Date.now();
+          answered.push({ request, status: step.status });
+        }
         res.writeHead(step.status, { "content-type": "application/json", ...step.headers });
         const events = request?.body?.events;
         res.end(

@@ -97,3 +97,20 @@ export const slow = withLambda(
   },
   { ...options, timeoutWarningMs: 500 },
 );
+
+/** `spans` spans and a result: for counting that every event arrives. */
+export const many = withLambda(async (event) => {
+  for (let i = 0; i < (event.spans ?? 10); i++) lumiqtrace.span(`step-${i}`, () => undefined);
+  return { statusCode: 200, body: "many" };
+}, options);
+export const manyRaw = async (event) => {
+  for (let i = 0; i < (event.spans ?? 10); i++) lumiqtrace.span(`step-${i}`, () => undefined);
+  return { statusCode: 200, body: "many" };
+};
+
+/** Sends what it has (a flush in the middle of the work), then the process dies: no response, no "done". */
+export const crashes = withLambda(async () => {
+  await lumiqtrace.span("before-crash", async () => sleep(1));
+  await lumiqtrace.flush();
+  process.exit(7);
+}, options);

@@ -22,6 +22,8 @@ export {
   takeColdStart,
   type TimeLeft,
 } from "./lambda-runtime.js";
+export { forwardTo, forwarderAnswers, type Forwarder } from "./forward.js";
+export { EXTENSION_NAME, EXTENSIONS_DIR, EXTENSION_PORT } from "@lumiqtrace/protocol/extension";
 // The client without the `lumiqtrace` object, whose `wrapOpenAI` an adapter has no use for
 export { getClient, init, isInitialized, shutdown } from "../global.js";
 export { initFromEnv } from "./env.js";
