@@ -82,7 +82,10 @@ export const STATUS_CODE = { UNSET: 0, OK: 1, ERROR: 2 } as const;
 export function msToNanos(ms: number): string {
   let whole = Math.floor(ms);
   let frac = Math.round((ms - whole) * 1e6);
-  if (frac === 1_000_000) (whole += 1), (frac = 0);
+  if (frac === 1_000_000) {
+    whole += 1;
+    frac = 0;
+  }
   // string arithmetic: no BigInt on the hot path of an export (a time is whole ms, then 6 digits of ns)
   return whole === 0 ? String(frac) : `${whole}${String(frac).padStart(6, "0")}`;
 }

@@ -146,7 +146,9 @@ export function toOtlpSpan(e: SpanEvent): OtlpSpan {
       const value = e.metadata[key];
       add(
         ATTR_LUMIQTRACE_METADATA_PREFIX + key,
-        typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? value : JSON.stringify(value),
+        typeof value === "string" || typeof value === "number" || typeof value === "boolean"
+          ? value
+          : JSON.stringify(value),
       );
     }
   }
@@ -165,7 +167,10 @@ export function toOtlpSpan(e: SpanEvent): OtlpSpan {
           {
             timeUnixNano: end,
             name: "exception",
-            attributes: keyValues({ [ATTR_EXCEPTION_TYPE]: e.error.type, [ATTR_EXCEPTION_MESSAGE]: e.error.message }),
+            attributes: keyValues({
+              [ATTR_EXCEPTION_TYPE]: e.error.type,
+              [ATTR_EXCEPTION_MESSAGE]: e.error.message,
+            }),
           },
         ]
       : [],
