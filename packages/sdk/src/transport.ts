@@ -1,3 +1,4 @@
+import { post as postHttp1 } from "./http1.js";
 import { debug } from "./logger.js";
 
 export const SDK_NAME = "@lumiqtrace/sdk";
@@ -161,15 +162,37 @@ function postWithNode(http: NodeHttp): Post {
     });
 }
 
+/** Plain http on Node: our kept-alive HTTP/1.1 client over node:net (http1.ts). */
+function postWithNet(net: Parameters<typeof postHttp1>[0]): Post {
+  return async (url, headers, body, timeoutMs) => {
+    const answer = await postHttp1(net, new URL(url), headers, body, timeoutMs, MAX_ANSWER_BYTES);
+    return {
+      status: answer.status,
+      retryAfter: answer.headers["retry-after"] ?? null,
+      contentType: answer.headers["content-type"] ?? "",
+      body: answer.body,
+    };
+  };
+}
+
+/** Node 24's env proxy support applies to node:http: with it on and a proxy set, plain http goes there. */
+function usesEnvProxy(env: Record<string, string | undefined> | undefined): boolean {
+  return !!env?.NODE_USE_ENV_PROXY && !!(env.HTTP_PROXY || env.http_proxy);
+}
+
 /** For tests: force a transport ("fetch" or "node"); undefined picks per runtime. */
 export const transportChoice: { force?: "fetch" | "node" } = {};
 
-/** Node's own http modules on Node itself; fetch everywhere else (Workers, Edge, Deno, Bun). */
+/** On Node itself: our HTTP/1.1 client for http, node:https for https; fetch everywhere else (Workers, Edge, Deno, Bun). */
 function pickTransport(url: string): Post {
   if (transportChoice.force !== "fetch") {
     const proc = (
       globalThis as {
-        process?: { versions?: Record<string, string>; getBuiltinModule?: (id: string) => unknown };
+        process?: {
+          versions?: Record<string, string>;
+          env?: Record<string, string | undefined>;
+          getBuiltinModule?: (id: string) => unknown;
+        };
       }
     ).process;
     const isNode =
@@ -180,6 +203,10 @@ function pickTransport(url: string): Post {
       (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent !== "Cloudflare-Workers";
     if (isNode || transportChoice.force === "node") {
       try {
+        if (url.startsWith("http:") && !usesEnvProxy(proc?.env)) {
+          const net = proc?.getBuiltinModule?.("node:net") as Parameters<typeof postHttp1>[0];
+          if (typeof net?.connect === "function") return postWithNet(net);
+        }
         const http = proc?.getBuiltinModule?.(
           url.startsWith("https:") ? "node:https" : "node:http",
         ) as NodeHttp;
