@@ -101,6 +101,26 @@ describe("flush", () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it("many requests' flushes during one send: the next send carries all their events, one timer per flush", async () => {
+    // a busy instance (Vercel Fluid, a Worker, a Node server): every request's waitUntil flushes
+    const c = client({ batchSize: 100 });
+    server.script({ status: 200, delayMs: 100 }, { status: 200, delayMs: 50 });
+    c.capture(event());
+    const first = c.flush();
+    await vi.waitFor(() => expect(server.requests).toHaveLength(1));
+    const timers = vi.spyOn(globalThis, "setTimeout");
+    const flushes = [];
+    for (let i = 0; i < 50; i++) {
+      c.capture(event());
+      flushes.push(c.flush());
+    }
+    await Promise.all([first, ...flushes]);
+    expect(server.requests).toHaveLength(2);
+    expect(server.requests[1]!.body.events).toHaveLength(50);
+    // each flush's deadline, one shared wait per send in flight, the second send's own: not a timer per flush per send
+    expect(timers.mock.calls.length).toBeLessThanOrEqual(2 * 50 + 10);
+  });
+
   it("never rejects and gives up waiting at its deadline, keeping the events for the next flush", async () => {
     const c = client({ timeoutMs: 10_000 });
     server.script({ hang: true });

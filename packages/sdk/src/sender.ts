@@ -39,7 +39,14 @@ const MAX_BATCH_CHARS = 4 * 1024 * 1024;
 const BACKGROUND_BUDGET_MS = 30_000;
 
 /** A wait that `cancel()` ends early: no timer of ours may outlive the work it guards. */
-function sleep(ms: number, keepAlive: boolean): { done: Promise<void>; cancel(): void } {
+interface Sleep {
+  done: Promise<void>;
+  cancel(): void;
+  /** From now on the wait keeps the process alive (a flush joined a background wait). */
+  keep(): void;
+}
+
+function sleep(ms: number, keepAlive: boolean): Sleep {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let cancel = () => {};
   const done = new Promise<void>((resolve) => {
@@ -50,7 +57,7 @@ function sleep(ms: number, keepAlive: boolean): { done: Promise<void>; cancel():
       resolve();
     };
   });
-  return { done, cancel };
+  return { done, cancel, keep: () => void (timer as { ref?: () => void }).ref?.() };
 }
 
 export function backoffMs(attempt: number): number {
@@ -64,6 +71,27 @@ interface Send {
   readonly batch: QueuedEvent[];
   expectBy: number;
   settled?: Promise<unknown>;
+  /** The one wait that every flush arriving meanwhile shares: one timer per send, not one per flush. */
+  waiting?: { done: Promise<void>; keep(): void };
+}
+
+/** Until `send` settles or is due to show progress (a stalled send is then reclaimed); shared by all who wait. */
+function waitFor(send: Send, keepAlive: boolean): Promise<void> {
+  let shared = send.waiting;
+  if (!shared) {
+    const wait = sleep(Math.max(1, send.expectBy - Date.now()), keepAlive);
+    const mine = {
+      done: Promise.race([send.settled, wait.done]).then(() => {
+        wait.cancel();
+        // a later wait reads expectBy again (a retry may have moved it)
+        if (send.waiting === mine) send.waiting = undefined;
+      }),
+      keep: wait.keep,
+    };
+    shared = send.waiting = mine;
+  }
+  if (keepAlive) shared.keep();
+  return shared.done;
 }
 
 /**
@@ -175,18 +203,19 @@ export function createSender(options: ResolvedOptions, exporter: Exporter, drops
   /**
    * Sends until everything up to `target` is delivered or given up, or `deadline` comes. It runs in its
    * caller's context and stops once its own target is done: a loop never outlives the flush (and so the
-   * request) that runs it. While another caller's batch is on its way, it waits, and takes over if that
+   * request) that runs it. While another caller's batch is on its way, it joins the wait for that send
+   * (one send in flight; what was queued meanwhile goes together in the next), and takes over if that
    * send has stalled.
    */
   async function sendUpTo(target: number, deadline: number, keepAlive: boolean): Promise<void> {
+    let timeUp: Sleep | undefined;
     try {
       while (!isDone(target) && Date.now() < deadline) {
         reclaimStalled();
         const other = sending;
         if (other) {
-          const wait = sleep(Math.max(1, Math.min(other.expectBy, deadline) - Date.now()), keepAlive);
-          await Promise.race([other.settled, wait.done]);
-          wait.cancel();
+          timeUp ??= sleep(Math.max(1, deadline - Date.now()), keepAlive);
+          await Promise.race([waitFor(other, keepAlive), timeUp.done]);
           continue;
         }
         const batch = queue.take(options.batchSize, MAX_BATCH_CHARS);
@@ -212,6 +241,8 @@ export function createSender(options: ResolvedOptions, exporter: Exporter, drops
       }
     } catch (error) {
       debug(`send failed: ${String(error)}`);
+    } finally {
+      timeUp?.cancel();
     }
   }
 
