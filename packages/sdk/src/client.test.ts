@@ -309,11 +309,23 @@ describe("bounds", () => {
     expect(server.requests[0]!.body.dropped).toBe(3);
   });
 
-  it("drops the oldest past maxQueueBytes", () => {
+  it("drops the oldest past maxQueueBytes", async () => {
     const c = client({ maxQueueBytes: 2048, batchSize: 1000 });
+    // the byte bound is the delivery's queue's: the first event loads it (before, only maxQueueSize bounds)
+    c.capture(event());
+    await c.flush();
     for (let i = 0; i < 20; i++) c.capture(event({ name: "y".repeat(300) }));
     expect(c.stats().queued).toBeLessThan(8);
     expect(c.stats().dropped).toBeGreaterThan(12);
+  });
+
+  it("holds the events captured before the delivery has loaded, within maxQueueSize, and sends them", async () => {
+    const c = client({ maxQueueSize: 3 });
+    for (let i = 0; i < 5; i++) c.capture(event({ name: `early ${i}` }));
+    expect(c.stats()).toEqual({ queued: 3, delivered: 0, dropped: 2 });
+    await c.flush();
+    expect(server.delivered().map((e) => e.name)).toEqual(["early 2", "early 3", "early 4"]);
+    expect(server.requests[0]!.body.dropped).toBe(2);
   });
 
   it("keeps an event over the 1 MiB limit, its largest values cut with a marker of what was cut", async () => {

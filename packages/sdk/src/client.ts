@@ -1,10 +1,11 @@
-import { createDropReport, type DropReport } from "./drops.js";
-import { estimateSize, MAX_EVENT_CHARS, trimToLimit } from "./event-size.js";
-import { addSecrets, debug, setDebug, warn, warnOnce } from "./logger.js";
+// The client every entry shares. It holds events until its delivery (delivery.ts: queues, send loops,
+// transports) has loaded: that is imported when the first event is captured, so importing the SDK and
+// `init` cost none of it, and a function that records nothing never loads it.
+import type { Delivery } from "./delivery.js";
+import type { DropReport } from "./drops.js";
+import { addSecrets, setDebug, warn } from "./logger.js";
 import type { ResolvedOptions } from "./options.js";
-import { createSender, type Exporter, type Sender } from "./sender.js";
-import { toJsonSafe } from "./serialize.js";
-import { batchBody, originOf, postBatch } from "./transport.js";
+import type { Sender } from "./sender.js";
 import type { SpanEvent } from "./types.js";
 
 export interface FlushOptions {
@@ -28,10 +29,14 @@ export interface ProcessClient extends Client {
   atExit(): void;
   /**
    * From now on every event goes to the sender `make` builds on the configured destinations' senders (the
-   * Lambda extension's forwarder, `forwarding.ts`, passed in so that only its users bundle it). Once.
+   * Lambda extension's forwarder, `forwarding.ts`), once `loadMake` has loaded it (with the delivery, or
+   * after it if that was there first: events meanwhile go to the destinations). Loaded, not imported, so
+   * that only its users bundle it. Once.
    */
-  routeThrough(make: (destinations: Sender[], drops: DropReport) => Sender): void;
+  routeThrough(loadMake: () => Promise<MakeSender>): void;
 }
+
+export type MakeSender = (destinations: Sender[], drops: DropReport) => Sender;
 
 export interface Client {
   readonly options: ResolvedOptions;
@@ -44,191 +49,102 @@ export interface Client {
   stats(): ClientStats;
 }
 
-/** An event as JSON: as it is when JSON takes it, else its safe copy (bounded by the event limit). */
-export function safeStringify(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? "null";
-  } catch {
-    return JSON.stringify(toJsonSafe(value, MAX_EVENT_CHARS));
-  }
-}
-
 export function createClient(options: ResolvedOptions): ProcessClient {
   setDebug(options.debug);
   addSecrets([options.apiKey]);
-  const drops = createDropReport();
-  const destinations = options.exporters.map((name) =>
-    createSender(options, name === "otlp" ? otlpExporter(options) : lumiqtraceExporter(options), drops),
-  );
-  let senders = destinations;
-  let seq = 0;
-  let exitFlushed = false;
-  let droppedHere = 0;
-
-  /** Events given up before any destination had them (beforeSend's): said, and reported by every destination. */
-  function countDropped(n: number, why: string): void {
-    droppedHere += n;
-    drops.report("dropped", n, why);
-    for (const s of senders) s.noteDropped(n);
-  }
-
-  const isDone = (target: number) => senders.every((s) => s.isDone(target));
-
+  let delivery: Delivery | undefined;
+  let loading: Promise<Delivery | undefined> | undefined;
   /**
-   * A last flush when a Node process runs out of work (serverless freezes skip it, so adapters flush).
-   * Once per burst of events: when it could not deliver (server down, or hanging), Node would empty its
-   * loop and ask again, forever; a process must be able to exit. New events start a new burst.
+   * Captured before the delivery loaded (a few events, for a few ms): bounded by maxQueueSize (the oldest
+   * go), then handed to the delivery, whose queues also apply maxQueueBytes.
    */
-  function flushOnExit(): void {
-    if (exitFlushed || isDone(seq)) return;
-    exitFlushed = true;
-    void flush();
-  }
+  let early: SpanEvent[] = [];
+  let droppedEarly = 0;
+  /** A route asked for before the delivery loaded, and how many early events came before it. */
+  let route: { ready: Promise<MakeSender | undefined>; at: number } | undefined;
+  let routed = false;
 
-  function capture(event: SpanEvent): void {
-    if (!options.enabled) return;
+  /** The delivery, and the forwarder's sender if a route was asked for before it was there. */
+  async function loadDelivery(): Promise<Delivery | undefined> {
+    let m: typeof import("./delivery.js");
     try {
-      let e = event;
-      let size = estimateSize(e);
-      if (size > MAX_EVENT_CHARS) {
-        ({ event: e, size } = trimToLimit(e, size));
-        warnOnce(
-          "event-trimmed",
-          `an event ("${e.name}") was over the 1 MiB limit: its largest values were cut (listed in its lumiqtrace.truncated attribute) and it is kept`,
-        );
-      }
-      let json: string | undefined;
-      if (options.beforeSend) {
-        let changed: SpanEvent | null | undefined;
-        try {
-          changed = options.beforeSend(e);
-        } catch (error) {
-          warnOnce("beforeSend-threw", `beforeSend threw (${String(error)}); the event is dropped`);
-          changed = null;
-        }
-        if (!changed) return;
-        // beforeSend may return (or change in place) anything: serialise it now, safely, to measure and freeze it
-        json = JSON.stringify(toJsonSafe(changed, MAX_EVENT_CHARS));
-        size = json.length;
-        e = changed;
-        if (size > MAX_EVENT_CHARS) {
-          warnOnce("beforeSend-too-large", "beforeSend returned an event over the 1 MiB limit; dropped");
-          countDropped(1, "event too large");
-          return;
-        }
-      }
-      const queued = { seq: ++seq, event: e, size, json };
-      for (const s of senders) s.push(queued);
-      exitFlushed = false;
+      m = await import("./delivery.js");
     } catch (error) {
-      debug(`capture failed: ${String(error)}`);
+      warn(`could not load the SDK's delivery (${String(error)}); events are not sent`);
+      early = [];
+      return undefined;
     }
+    // a route asked for by now applies to the events captured after it (routeThrough happens once)
+    const r = route;
+    const make = r && (await r.ready);
+    const d = m.createDelivery(options);
+    const at = r ? r.at : early.length;
+    for (const e of early.slice(0, at)) d.capture(e);
+    if (make) d.routeThrough(make);
+    for (const e of early.slice(at)) d.capture(e);
+    if (droppedEarly)
+      d.countDropped(droppedEarly, "more than maxQueueSize events before the delivery loaded");
+    early = [];
+    delivery = d;
+    return d;
   }
+  const load = () => (loading ??= loadDelivery());
 
-  function flush(flushOptions?: FlushOptions): Promise<void> {
-    try {
-      let timeoutMs = flushOptions?.timeoutMs ?? options.timeoutMs;
-      if (typeof timeoutMs !== "number" || !(timeoutMs >= 0)) {
-        warn(`flush timeoutMs must be a number >= 0; using ${options.timeoutMs}`);
-        timeoutMs = options.timeoutMs;
-      }
-      for (const s of senders) s.reclaimStalled();
-      const target = seq;
-      if (isDone(target) || timeoutMs === 0) return Promise.resolve();
-      const deadline = Date.now() + timeoutMs;
-      return new Promise<void>((resolve) => {
-        // the deadline holds even if a send in flight never settles
-        const bound = setTimeout(resolve, timeoutMs);
-        void Promise.all(senders.map((s) => s.sendUpTo(target, deadline, true))).then(() => {
-          clearTimeout(bound);
-          resolve();
-        });
-      });
-    } catch {
-      return Promise.resolve();
-    }
-  }
-
-  function atExit(): void {
-    for (const s of senders) s.atExit();
-    drops.tellRest();
-  }
-
-  async function shutdown(flushOptions?: FlushOptions): Promise<void> {
-    for (const s of senders) s.stop();
-    const target = seq;
-    await flush(flushOptions);
-    // the last flush ran: unless new events came meanwhile, the exit hook does not try again
-    if (seq === target) exitFlushed = true;
-  }
+  /** What needs the delivery: at once when it is there, else once it has loaded (nothing to do without events). */
+  const withDelivery = (use: (d: Delivery) => Promise<void>): Promise<void> =>
+    delivery
+      ? use(delivery)
+      : early.length
+        ? load().then((d) => (d ? use(d) : undefined))
+        : Promise.resolve();
 
   return {
     options,
-    capture,
-    flush,
-    flushOnExit,
-    atExit,
-    shutdown,
-    routeThrough(make) {
-      if (senders === destinations) senders = [make(destinations, drops)];
-    },
-    stats() {
-      const each = senders.map((s) => s.stats());
-      return {
-        queued: Math.max(0, ...each.map((x) => x.queued)),
-        delivered: each.reduce((n, x) => n + x.delivered, 0),
-        dropped: droppedHere + each.reduce((n, x) => n + x.dropped, 0),
-      };
-    },
-  };
-}
-
-/** The LumiqTrace ingest API (`POST {baseUrl}/v1/batch`): JSON batches, de-duplicated by event id. */
-function lumiqtraceExporter(options: ResolvedOptions): Exporter {
-  const url = `${options.baseUrl}/v1/batch`;
-  return {
-    name: originOf(url),
-    send: (batch, dropped, timeoutMs) =>
-      postBatch(
-        url,
-        options.apiKey,
-        batchBody(
-          batch.map((e) => (e.json ??= safeStringify(e.event))),
-          dropped,
-        ),
-        timeoutMs,
-      ),
-    refusal: (status) =>
-      status === 401 || status === 403
-        ? `the API key was refused (HTTP ${status}); events are dropped until it is fixed`
-        : `the server refused a batch (HTTP ${status})`,
-  };
-}
-
-/**
- * OTLP/HTTP, loaded when first used: a user who does not choose it never loads its mapping and
- * encoders (the main entry stays small; bundlers make it a chunk of its own).
- */
-function otlpExporter(options: ResolvedOptions): Exporter {
-  let loading: Promise<Exporter> | undefined;
-  let loaded: Exporter | undefined;
-  const load = () =>
-    (loading ??= import("./otlp/exporter.js").then((m) => (loaded = m.createOtlpExporter(options))));
-  return {
-    get name() {
-      return loaded?.name ?? "the OTLP endpoint";
-    },
-    async send(batch, dropped, timeoutMs) {
-      try {
-        return await (await load()).send(batch, dropped, timeoutMs);
-      } catch (error) {
-        return {
-          kind: "rejected",
-          status: 0,
-          message: `the OTLP exporter could not load (${String(error)})`,
-        };
+    capture(event) {
+      if (delivery) return delivery.capture(event);
+      if (!options.enabled) return;
+      early.push(event);
+      if (early.length > options.maxQueueSize) {
+        early.shift();
+        droppedEarly++;
+        if (route && route.at > 0) route.at--;
       }
+      void load();
     },
-    refusal: (status) => loaded?.refusal(status) ?? `the OTLP endpoint refused a batch (HTTP ${status})`,
+    flush: (flushOptions) => {
+      const started = Date.now();
+      return withDelivery((d) => {
+        const timeoutMs = flushOptions?.timeoutMs;
+        // the time the delivery took to load counts against the deadline
+        return d.flush(
+          typeof timeoutMs === "number" && timeoutMs >= 0
+            ? { timeoutMs: Math.max(0, timeoutMs - (Date.now() - started)) }
+            : flushOptions,
+        );
+      });
+    },
+    shutdown: (flushOptions) => withDelivery((d) => d.shutdown(flushOptions)),
+    flushOnExit() {
+      if (delivery) delivery.flushOnExit();
+      else if (early.length) void load().then((d) => d?.flushOnExit());
+    },
+    atExit() {
+      if (delivery) return delivery.atExit();
+      const left = early.length + droppedEarly;
+      if (left > 0)
+        warn(`${left} event${left === 1 ? "" : "s"} dropped: the process exited before they could be sent`);
+    },
+    routeThrough(loadMake) {
+      if (routed) return;
+      routed = true;
+      const ready = loadMake().catch((error) => {
+        warn(`could not load the forwarder (${String(error)}); sending directly`);
+        return undefined;
+      });
+      const d = delivery;
+      if (d) void ready.then((make) => make && d.routeThrough(make));
+      else route = { ready, at: early.length };
+    },
+    stats: () => delivery?.stats() ?? { queued: early.length, delivered: 0, dropped: droppedEarly },
   };
 }

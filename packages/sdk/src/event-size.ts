@@ -69,3 +69,12 @@ export function trimToLimit(
   out.attributes[ATTR_LUMIQTRACE_TRUNCATED] = cut;
   return { event: out, size: size + 40 + cut.join("").length };
 }
+
+/** An event as JSON: as it is when JSON takes it, else its safe copy (bounded by the event limit). */
+export function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? "null";
+  } catch {
+    return JSON.stringify(toJsonSafe(value, MAX_EVENT_CHARS));
+  }
+}

@@ -2,12 +2,54 @@
 // loopback, and it sends on to the backend after the response. A batch it does not take (it crashed, it is
 // gone, it refused) goes to the configured destinations instead, and so does every batch after it: the
 // function then flushes as it would without the forwarder.
+import { EXTENSION_BATCH_PATH, EXTENSION_DONE_PATH } from "@lumiqtrace/protocol/extension";
 import type { DropReport } from "./drops.js";
+import { safeStringify } from "./event-size.js";
 import { warnOnce } from "./logger.js";
 import type { ResolvedOptions } from "./options.js";
 import type { QueuedEvent } from "./queue.js";
 import { createSender, type Exporter, type Sender } from "./sender.js";
-import type { SendOutcome } from "./transport.js";
+import { batchBody, classify, postBody, type SendOutcome, unreachable } from "./transport.js";
+
+/** A loopback write is answered in well under a millisecond, or the forwarder is not there. */
+const FORWARD_TIMEOUT_MS = 1000;
+const JSON_HEADERS = { "content-type": "application/json" };
+
+/** Tells the forwarder at `url` that the invocation is over; the status it answered. Rejects on a network error. */
+export async function sayDone(url: string, invocationId: string): Promise<number> {
+  const body = JSON.stringify({ invocationId });
+  return (await postBody(`${url}${EXTENSION_DONE_PATH}`, JSON_HEADERS, body, FORWARD_TIMEOUT_MS)).status;
+}
+
+/** The forwarder's batch endpoint as an exporter; `down` is set when it stops answering. */
+export function loopbackExporter(url: string, down: { yes: boolean }): Exporter {
+  const batchUrl = `${url}${EXTENSION_BATCH_PATH}`;
+  const name = `the LumiqTrace extension at ${url}`;
+  return {
+    name,
+    async send(batch, dropped, timeoutMs) {
+      if (down.yes) return { kind: "retry", reason: `${name} stopped answering` };
+      const body = batchBody(
+        batch.map((e) => (e.json ??= safeStringify(e.event))),
+        dropped,
+      );
+      try {
+        const answer = await postBody(
+          batchUrl,
+          JSON_HEADERS,
+          body,
+          Math.min(timeoutMs, FORWARD_TIMEOUT_MS),
+          Infinity,
+        );
+        return classify(batchUrl, answer, () => true);
+      } catch (error) {
+        down.yes = true;
+        return unreachable(batchUrl, error);
+      }
+    },
+    refusal: (status) => `${name} refused a batch (HTTP ${status})`,
+  };
+}
 
 function why(outcome: SendOutcome): string {
   if (outcome.kind === "retry") return outcome.reason;

@@ -1,22 +1,10 @@
 // The kit's side of a local forwarder (the LumiqTrace Lambda extension): the current client sends its
 // batches there over loopback, and the adapter says when an invocation is over. See ../forwarding.ts for
 // what happens when the forwarder does not take a batch.
-import {
-  EXTENSION_BATCH_PATH,
-  EXTENSION_DONE_PATH,
-  EXTENSION_HEADER,
-  EXTENSION_INFO_PATH,
-} from "@lumiqtrace/protocol/extension";
-import { type ProcessClient, safeStringify } from "../client.js";
+import { EXTENSION_DONE_PATH, EXTENSION_HEADER, EXTENSION_INFO_PATH } from "@lumiqtrace/protocol/extension";
+import type { ProcessClient } from "../client.js";
 import { getClient } from "../global.js";
-import { createForwardingSender } from "../forwarding.js";
 import { debug } from "../logger.js";
-import type { Exporter } from "../sender.js";
-import { batchBody, classify, postBody, unreachable } from "../transport.js";
-
-/** A loopback write is answered in well under a millisecond, or the forwarder is not there. */
-const FORWARD_TIMEOUT_MS = 1000;
-const JSON_HEADERS = { "content-type": "application/json" };
 
 export interface Forwarder {
   readonly url: string;
@@ -26,35 +14,6 @@ export interface Forwarder {
 
 /** The forwarder of each client (a new `init()` makes a new client, which starts without one). */
 const forwarders = new WeakMap<object, Forwarder>();
-
-function loopbackExporter(url: string, down: { yes: boolean }): Exporter {
-  const batchUrl = `${url}${EXTENSION_BATCH_PATH}`;
-  const name = `the LumiqTrace extension at ${url}`;
-  return {
-    name,
-    async send(batch, dropped, timeoutMs) {
-      if (down.yes) return { kind: "retry", reason: `${name} stopped answering` };
-      const body = batchBody(
-        batch.map((e) => (e.json ??= safeStringify(e.event))),
-        dropped,
-      );
-      try {
-        const answer = await postBody(
-          batchUrl,
-          JSON_HEADERS,
-          body,
-          Math.min(timeoutMs, FORWARD_TIMEOUT_MS),
-          Infinity,
-        );
-        return classify(batchUrl, answer, () => true);
-      } catch (error) {
-        down.yes = true;
-        return unreachable(batchUrl, error);
-      }
-    },
-    refusal: (status) => `${name} refused a batch (HTTP ${status})`,
-  };
-}
 
 /**
  * Makes the current client send every batch to the forwarder at `url` (`http://127.0.0.1:4449`), which
@@ -68,23 +27,21 @@ export function forwardTo(url: string): Forwarder | undefined {
     const known = forwarders.get(client);
     if (known) return known;
     const down = { yes: false };
-    const exporter = loopbackExporter(url, down);
-    client.routeThrough((destinations, drops) =>
-      createForwardingSender(client.options, exporter, destinations, drops),
+    // the forwarding sender and the transports load with the client's delivery, not with the kit
+    client.routeThrough(() =>
+      import("../forwarding.js").then((m) => {
+        const exporter = m.loopbackExporter(url, down);
+        return (destinations, drops) =>
+          m.createForwardingSender(client.options, exporter, destinations, drops);
+      }),
     );
     const forwarder: Forwarder = {
       url,
       async done(invocationId) {
         if (down.yes) return;
         try {
-          const body = JSON.stringify({ invocationId });
-          const answer = await postBody(
-            `${url}${EXTENSION_DONE_PATH}`,
-            JSON_HEADERS,
-            body,
-            FORWARD_TIMEOUT_MS,
-          );
-          if (answer.status >= 300) debug(`the extension answered HTTP ${answer.status} to "done"`);
+          const status = await (await import("../forwarding.js")).sayDone(url, invocationId);
+          if (status >= 300) debug(`the extension answered HTTP ${status} to "done"`);
         } catch (error) {
           down.yes = true; // the next batches go to the backend directly
           debug(`the extension did not take "done" (${String(error)})`);
