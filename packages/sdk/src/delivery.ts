@@ -6,7 +6,7 @@ import { createDropReport } from "./drops.js";
 import { estimateSize, MAX_EVENT_CHARS, safeStringify, trimToLimit } from "./event-size.js";
 import { debug, warn, warnOnce } from "./logger.js";
 import type { ResolvedOptions } from "./options.js";
-import { createSender, type Exporter, type Sender } from "./sender.js";
+import { createSender, type Exporter } from "./sender.js";
 import { toJsonSafe } from "./serialize.js";
 import { batchBody, originOf, postBatch } from "./transport.js";
 import type { SpanEvent } from "./types.js";

@@ -1,7 +1,7 @@
 // The kit's side of a local forwarder (the LumiqTrace Lambda extension): the current client sends its
 // batches there over loopback, and the adapter says when an invocation is over. See ../forwarding.ts for
 // what happens when the forwarder does not take a batch.
-import { EXTENSION_DONE_PATH, EXTENSION_HEADER, EXTENSION_INFO_PATH } from "@lumiqtrace/protocol/extension";
+import { EXTENSION_HEADER, EXTENSION_INFO_PATH } from "@lumiqtrace/protocol/extension";
 import type { ProcessClient } from "../client.js";
 import { getClient } from "../global.js";
 import { debug } from "../logger.js";
