@@ -50,6 +50,9 @@ if (typeof mod.flush === "function") {
   }
 }
 
+// Nothing of the benchmark's own may keep the process alive: it exits when the tool lets it.
+await platform.close?.();
+
 writeFileSync(
   BENCH_OUT,
   JSON.stringify({
