@@ -1,8 +1,9 @@
 // Side by side, per platform: the same minimal handler unwrapped, wrapped with ours, and doing the same job
 // (init + one recorded LLM event + flush) with Sentry (`@sentry/aws-serverless`, Lambda) and Langfuse (v3
 // client). Each handler is bundled with esbuild, then run in fresh processes, one at a time, round-robin.
-// Ours flushes to the local collector, started in this process; Sentry and Langfuse to a loopback HTTP
-// sink (this process too) that answers 200. Prints a table and writes it to bench/RESULTS.md.
+// Ours flushes to the local collector (`lumiqtrace dev`), Sentry and Langfuse to a loopback HTTP sink that
+// answers 200, each in a process of its own (compare/receivers.mjs). Prints a table and writes it to
+// bench/RESULTS.md.
 //
 // Knobs (env): COMPARE_RUNS fresh processes per handler (default 7), COMPARE_STEADY invocations timed
 // after COMPARE_WARMUP (default 100 after 20), COMPARE_FLUSHES timed flushes (default 10),
@@ -20,13 +21,13 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { createServer } from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { startReceivers } from "./compare/receivers.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -199,57 +200,20 @@ for (const v of variants) {
   v.gzBytes = gzipSync(code, { level: 9 }).length;
 }
 
-// ---------------------------------------------------------------- receiving ends, on loopback
+// ---------------------------------------------------------------- receiving ends, processes of their own
 
-const { startCollector } = await import("@lumiqtrace/collector"); // after its build above
-const collector = await startCollector({ port: 0 });
-const sinkCounts = { sentry: 0, langfuse: 0, llm: 0, other: 0 };
-const sink = createServer((req, res) => {
-  const chunks = [];
-  req.on("data", (c) => chunks.push(c));
-  req.on("end", () => {
-    const tool = req.url.startsWith("/api/1/envelope")
-      ? "sentry"
-      : req.url.startsWith("/api/public/")
-        ? "langfuse"
-        : req.url === "/v1/chat/completions"
-          ? "llm"
-          : "other";
-    sinkCounts[tool]++;
-    res.writeHead(200, { "content-type": "application/json" });
-    if (tool === "llm") res.end(JSON.stringify(standInCompletion(Buffer.concat(chunks).toString())));
-    else res.end(tool === "langfuse" ? '{"successes":[],"errors":[]}' : "{}");
-  });
-});
-/** The stand-in model (a test double): echoes the last message, with fixed token counts. */
-function standInCompletion(body) {
-  const { model, messages } = JSON.parse(body);
-  return {
-    id: "chatcmpl-bench",
-    object: "chat.completion",
-    model,
-    choices: [
-      {
-        index: 0,
-        finish_reason: "stop",
-        message: { role: "assistant", content: `echo: ${messages.at(-1).content}` },
-      },
-    ],
-    usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
-  };
-}
-await new Promise((resolve) => sink.listen(0, "127.0.0.1", resolve));
-const sinkUrl = `http://127.0.0.1:${sink.address().port}`;
+// The collector and the sink run apart from the measured processes and from this one, which times them.
+const receivers = await startReceivers(root);
 
 const env = {
   PATH: process.env.PATH,
   HOME: process.env.HOME,
   NODE_ENV: "production",
-  LUMIQTRACE_API_KEY: collector.apiKey,
-  LUMIQTRACE_BASE_URL: collector.url,
-  BENCH_SENTRY_DSN: `http://benchpublickey@127.0.0.1:${sink.address().port}/1`,
-  BENCH_LANGFUSE_URL: sinkUrl,
-  BENCH_LLM_URL: `${sinkUrl}/v1/chat/completions`,
+  LUMIQTRACE_API_KEY: receivers.apiKey,
+  LUMIQTRACE_BASE_URL: receivers.collectorUrl,
+  BENCH_SENTRY_DSN: receivers.sentryDsn,
+  BENCH_LANGFUSE_URL: receivers.sinkUrl,
+  BENCH_LLM_URL: `${receivers.sinkUrl}/v1/chat/completions`,
   ...childEnv,
 };
 
@@ -285,17 +249,18 @@ console.log(`${live.length} handlers x ${runs} fresh processes ...`);
 for (let i = 0; i < runs; i++) {
   for (const v of live) {
     if (v.failed) continue;
-    const before = { events: collector.events.length, ...sinkCounts };
     try {
+      const before = await receivers.counts();
       const r = await runChild(v, i);
+      const after = await receivers.counts();
       r.arrived =
         v.variant === "sentry"
-          ? `${sinkCounts.sentry - before.sentry} requests`
+          ? `${after.sentry - before.sentry} requests`
           : v.variant === "langfuse"
-            ? `${sinkCounts.langfuse - before.langfuse} requests`
+            ? `${after.langfuse - before.langfuse} requests`
             : v.variant === "unwrapped"
               ? "-"
-              : `${collector.events.length - before.events} events`;
+              : `${after.events - before.events} events`;
       if (r.blocked.length)
         throw new Error(`${v.platform} / ${v.label} tried to reach ${r.blocked.join(", ")}`);
       if (v.variant !== "unwrapped" && r.arrived.startsWith("0 "))
@@ -311,9 +276,9 @@ for (let i = 0; i < runs; i++) {
     }
   }
 }
-await collector.close();
-sink.close();
-if (sinkCounts.other) note(`the sink got ${sinkCounts.other} requests it did not expect`);
+const { other } = await receivers.counts();
+await receivers.stop();
+if (other) note(`the sink got ${other} requests it did not expect`);
 
 // ---------------------------------------------------------------- table
 
@@ -327,16 +292,20 @@ for (const v of live) {
   if (!v.results.length) continue;
   v.importMs = median(v.results.map((r) => r.importMs));
   v.firstMs = median(v.results.map((r) => r.firstMs));
+  v.coldCpuMs = median(v.results.map((r) => r.coldCpuMs));
   v.steadyMs = median(v.results.map((r) => r.steadyMs));
   v.flushMs = median(v.results.flatMap((r) => r.flushSamples));
   v.rssMb = median(v.results.map((r) => r.maxRssKb)) / 1024;
+  v.rssNowMb = median(v.results.map((r) => r.rssKb)) / 1024;
   v.arrived = v.results[0].arrived;
 }
+const invocations = 1 + Number(childEnv.BENCH_WARMUP) + Number(childEnv.BENCH_STEADY);
 
 const kb = (b) => `${(b / 1024).toFixed(b < 10240 ? 2 : 1)} KB`;
 const ms = (x) => (x == null ? "—" : `${x.toFixed(x < 1 ? 3 : x < 10 ? 2 : 1)} ms`);
 const ratio = (x, base) =>
   x == null || base == null || !base ? "" : ` (×${(x / base).toFixed(x / base < 10 ? 2 : 0)})`;
+const signed = (x, digits) => `${x >= 0 ? "+" : ""}${x.toFixed(digits)}`;
 const header = [
   "platform",
   "handler",
@@ -344,17 +313,20 @@ const header = [
   "bundle gzip",
   "import + init",
   "first invocation",
+  "cold start CPU",
   "steady / invocation",
-  "flush 1 LLM event",
-  "peak RSS",
+  "flush 1 invocation's events",
+  `peak RSS after ${invocations} invocations`,
   "arrived / process",
 ];
 const rows = [];
+const groups = {};
 for (const platform of Object.keys(adapters)) {
   const group = live.filter((v) => v.platform === platform && v.results?.length);
   const base = group.find((v) => v.variant === "unwrapped");
+  groups[platform] = { group, base };
   for (const v of group) {
-    const over = base && v !== base ? ` +${(v.steadyMs - base.steadyMs).toFixed(3)}` : "";
+    const over = (key, digits) => (base && v !== base ? ` ${signed(v[key] - base[key], digits)}` : "");
     rows.push([
       platform,
       v.label,
@@ -362,9 +334,10 @@ for (const platform of Object.keys(adapters)) {
       kb(v.gzBytes) + ratio(v.gzBytes, base?.gzBytes),
       ms(v.importMs) + ratio(v.importMs, base?.importMs),
       ms(v.firstMs) + ratio(v.firstMs, base?.firstMs),
-      ms(v.steadyMs) + over + ratio(v.steadyMs, base?.steadyMs),
+      ms(v.coldCpuMs) + over("coldCpuMs", 1),
+      ms(v.steadyMs) + over("steadyMs", 3) + ratio(v.steadyMs, base?.steadyMs),
       ms(v.flushMs),
-      `${v.rssMb.toFixed(1)} MB${ratio(v.rssMb, base?.rssMb)}`,
+      `${v.rssMb.toFixed(1)} MB${over("rssMb", 1)}`,
       v.arrived,
     ]);
   }
@@ -381,27 +354,38 @@ const addedHeader = [
   "tool",
   "+ gzip",
   "+ import + init",
+  "+ cold start CPU",
   "+ steady / invocation",
   "+ peak RSS",
+  "+ RSS at that moment",
   "ours' addition is",
 ];
-const addedRows = [];
-for (const platform of Object.keys(adapters)) {
-  const group = live.filter((v) => v.platform === platform && v.results?.length);
-  const base = group.find((v) => v.variant === "unwrapped");
-  const ours = group.find((v) => v.variant === "ours") ?? group.find((v) => v.variant === "sdk");
-  if (!base) continue;
-  const add = (v) => ({
+/** What a row adds over its platform's unwrapped row. */
+const added = (v) => {
+  const base = groups[v.platform].base;
+  return {
     gz: v.gzBytes - base.gzBytes,
     imp: v.importMs - base.importMs,
+    cold: v.coldCpuMs - base.coldCpuMs,
     steady: v.steadyMs - base.steadyMs,
     rss: v.rssMb - base.rssMb,
-  });
+    rssNow: v.rssNowMb - base.rssNowMb,
+  };
+};
+/** Ours on a platform: the adapter's row, else (Lambda) the SDK-alone row. */
+const oursOf = (platform) =>
+  groups[platform].group.find((v) => v.variant === "ours") ??
+  groups[platform].group.find((v) => v.variant === "sdk");
+const addedRows = [];
+for (const platform of Object.keys(adapters)) {
+  const { group, base } = groups[platform];
+  if (!base) continue;
+  const ours = oursOf(platform);
   for (const v of group.filter((x) => x !== base)) {
-    const a = add(v);
+    const a = added(v);
     let versus = "";
     if (ours && v.variant !== "ours" && v.variant !== "sdk") {
-      const o = add(ours);
+      const o = added(ours);
       const times = (theirs, mine) => (mine > 0 && theirs > 0 ? `${(theirs / mine).toFixed(1)}×` : "n/a");
       versus = `${times(a.gz, o.gz)} smaller, ${times(a.imp, o.imp)} faster to import`;
     }
@@ -410,8 +394,10 @@ for (const platform of Object.keys(adapters)) {
       v.label,
       `${(a.gz / 1024).toFixed(1)} KB`,
       `${a.imp.toFixed(1)} ms`,
+      `${a.cold.toFixed(1)} ms`,
       `${a.steady.toFixed(3)} ms`,
       `${a.rss.toFixed(1)} MB`,
+      `${a.rssNow.toFixed(1)} MB`,
       versus,
     ]);
   }
@@ -455,6 +441,12 @@ ${addedTable}
 "ours' addition is": the tool's addition divided by ours (on Lambda, ours is the adapter row if it ran,
 else the SDK-alone row). Differences of a few tenths of a ms are within the noise of a loaded machine.
 
+On the platforms called in-process, the unwrapped handler makes no request after its first LLM call, while
+a tool sends once per invocation: most of "+ peak RSS" there is the native memory of those HTTP requests
+(\`node:http\` or \`fetch\`), held until a full GC frees it (compare "+ RSS at that moment"). On the Node
+server rows every invocation is an HTTP request already, unwrapped too, so their addition is the tool's
+memory with that part paid by every row.
+
 ## What each column is
 
 - **bundle min / gzip**: the handler bundled with esbuild (ESM, platform node, minified, everything
@@ -466,22 +458,38 @@ else the SDK-alone row). Differences of a few tenths of a ms are within the nois
 - **first invocation**: the first call of the handler in that process, until the caller has the whole
   response (body read). Where the platform has no \`waitUntil\` (Lambda) this includes the awaited flush.
   Median over the fresh processes.
+- **cold start CPU**: the CPU time of the whole process (\`process.cpuUsage()\`, every thread: V8's
+  compilers and GC included) from just before \`import()\` of the bundle until the first invocation's
+  response is read, what it handed to \`waitUntil\` has settled and the tool's own flush has been awaited
+  (so its events are delivered on every platform, whenever the tool would send them). Waiting for an
+  answer costs no CPU, so the network round trips are not in it; building and sending the first batch
+  is. +x is the addition over the unwrapped handler, whose first invocation already pays for loading
+  Node's \`fetch\` (its own first LLM call). Median over the fresh processes.
 - **steady / invocation**: the same, after warm-up; the median per process, then the median over
   processes. Between invocations the benchmark awaits what was handed to \`waitUntil\`, so flushes never
   pile up.
-- **flush 1 LLM event**: one LLM event recorded, then the tool's own flush awaited (\`lumiqtrace.flush()\`
-  to the local collector; \`Sentry.flush()\` and \`langfuse.flushAsync()\` to the loopback sink). Median.
-- **peak RSS**: \`process.resourceUsage().maxRSS\` at the end of the process (import,
-  ${Number(childEnv.BENCH_WARMUP) + Number(childEnv.BENCH_STEADY) + 1} invocations, the flushes). Median over the fresh processes.
+- **flush 1 invocation's events**: one invocation's events recorded (ours: a span of kind \`invocation\`
+  with its LLM span; Sentry: a root span with its \`gen_ai\` span; Langfuse: a trace with its generation),
+  then the tool's own flush awaited (\`lumiqtrace.flush()\` to the local collector; \`Sentry.flush()\` and
+  \`langfuse.flushAsync()\` to the loopback sink). Median of every sample of every process.
+- **peak RSS after ${invocations} invocations**: \`process.resourceUsage().maxRSS\` right after the
+  ${invocations}th invocation (import, init, the invocations; before the flush samples), +x MB over the
+  unwrapped row. Median over the fresh processes. "+ RSS at that moment" (below) is
+  \`process.memoryUsage.rss()\` at the same point: the peak is higher where memory is freed only by a
+  later full GC.
 - **arrived / process**: what the receiving end got from the first process: events the local collector
-  accepted (ours: an invocation span and an LLM span per invocation, one LLM span per timed flush), or
+  accepted (ours: an invocation span and an LLM span per invocation and per timed flush), or
   ingest requests the sink answered (Sentry envelopes, Langfuse ingestion batches). A traced row with
   nothing arrived fails the run.
 
 ## How the handlers are called
 
 Each platform's handler is called in-process the way the platform calls it, with stand-ins of the objects
-it passes (bench/compare/platforms.mjs):
+it passes (bench/compare/platforms.mjs). The receiving ends run in processes of their own, apart from the
+measured ones and from the one timing them (bench/compare/receivers.mjs): the local collector as users
+start it (\`lumiqtrace dev --memory\`) for ours, and a loopback sink (bench/compare/sink.mjs) answering 200
+for Sentry, Langfuse and the stand-in model. So a measured process holds the handler, the tool and the
+harness alone, the same for every row of a platform.
 - Lambda: an API Gateway v2 event and a Lambda context; no \`waitUntil\`, so flushes are awaited.
 - Netlify: the modern \`(Request, context)\` signature, with \`context.waitUntil\`.
 - Next route: \`POST(Request)\` with Vercel's request context (\`waitUntil\`) installed, and \`next/server\`
