@@ -138,8 +138,12 @@ const median = (xs) => {
 };
 const ms = (x) => (x == null ? "—" : `${x.toFixed(2)} ms`);
 const plus = (x) => (x == null ? "—" : `${x >= 0 ? "+" : ""}${x.toFixed(2)} ms`);
+/** The median and, with more than one process, the range over processes: how far apart runs land. */
+const spread = (xs) =>
+  xs.length > 1 ? ` (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})` : "";
 for (const cell of cells) {
   cell.innerMs = median(cell.results.map((r) => r.innerMs));
+  cell.innerSpread = spread(cell.results.map((r) => r.innerMs));
   cell.outerMs = median(cell.results.map((r) => r.outerMs));
 }
 const header = [
@@ -162,7 +166,7 @@ for (const node of nodes) {
     rows.push([
       node.label,
       c.v.label,
-      ms(c.innerMs),
+      ms(c.innerMs) + c.innerSpread,
       isBase ? "" : plus(added(c)),
       ms(c.outerMs),
       isBase || !base ? "" : plus(c.outerMs - base.outerMs),
@@ -198,7 +202,7 @@ const table = [
   ...rows.map((r) => `| ${r.join(" | ")} |`),
 ].join("\n");
 const seconds = (Date.now() - started) / 1000;
-const settings = `${runs} fresh processes per handler and Node, round-robin; median of ${requests} requests after ${warmup} warm-up, per process, then over processes; took ${seconds.toFixed(0)} s`;
+const settings = `${runs} fresh processes per handler and Node, round-robin; median of ${requests} requests after ${warmup} warm-up, per process, then over processes (in brackets: the lowest and highest process); took ${seconds.toFixed(0)} s`;
 
 console.log(
   `\n${table}\n\n${settings}\n${targets.map((t) => `${t.met ? "met" : "MISSED"}: ${t.line}`).join("\n")}`,
