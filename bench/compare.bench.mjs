@@ -5,9 +5,9 @@
 // answers 200, each in a process of its own (compare/receivers.mjs). Prints a table and writes it to
 // bench/RESULTS.md.
 //
-// Knobs (env): COMPARE_RUNS fresh processes per handler (default 7), COMPARE_STEADY invocations timed
+// Knobs (env): COMPARE_RUNS fresh processes per handler (default 5), COMPARE_STEADY invocations timed
 // after COMPARE_WARMUP (default 100 after 20), COMPARE_FLUSHES timed flushes (default 10),
-// COMPARE_ONLY=lambda,hono to run some platforms, COMPARE_BUILD=1 to build the SDK and adapters first
+// COMPARE_ONLY=lambda,hono,promises to run some platforms (and/or bench/promises), COMPARE_BUILD=1 to build the SDK and adapters first
 // (else their dist/ is measured as it is: run `pnpm build` before).
 import { execFile, spawn } from "node:child_process";
 import {
@@ -33,7 +33,7 @@ import { entrySizes } from "./compare/size.mjs";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 const fixtures = join(here, "compare");
-const runs = Number(process.env.COMPARE_RUNS ?? 7);
+const runs = Number(process.env.COMPARE_RUNS ?? 5);
 const childEnv = {
   BENCH_WARMUP: process.env.COMPARE_WARMUP ?? "20",
   BENCH_STEADY: process.env.COMPARE_STEADY ?? "100",
