@@ -230,7 +230,7 @@ function runChild(v, i) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ["--import", join(fixtures, "loopback-only.mjs"), join(fixtures, "child.mjs")],
+      ["--import", join(fixtures, "loopback-only.mjs"), join(fixtures, v.script ?? "child.mjs")],
       {
         env: { ...env, BENCH_BUNDLE: v.bundle, BENCH_PLATFORM: v.platform, BENCH_OUT: out },
         stdio: ["ignore", "pipe", "pipe"],
@@ -253,6 +253,10 @@ function runChild(v, i) {
 
 const live = variants.filter((v) => !v.skip);
 for (const v of live) v.results = [];
+// Beside Lambda's flush: the same round trip with no tool at all (compare/floor.mjs), once per round.
+const floor = live.some((v) => v.platform === "lambda")
+  ? { platform: "lambda", variant: "floor", label: "floor", script: "floor.mjs", samples: [] }
+  : null;
 // Where the run's time goes, printed with its duration.
 const phases = { setup: (Date.now() - started) / 1000 };
 let phaseStart = Date.now();
@@ -286,6 +290,14 @@ for (let i = 0; i < runs; i++) {
       note(`${v.platform} / ${v.label}: run failed: ${error.message.split("\n").slice(0, 4).join(" / ")}`);
     }
   }
+  if (floor && !floor.failed)
+    await runChild(floor, i).then(
+      (r) => floor.samples.push(...r.samples),
+      (error) => {
+        floor.failed = true;
+        note(`the flush floor (compare/floor.mjs) failed: ${error.message.split("\n")[0]}`);
+      },
+    );
 }
 const { other } = await receivers.counts();
 await receivers.stop();
@@ -459,7 +471,7 @@ if (ran("lambda")) {
   const ours = oursOf("lambda");
   target(
     ours.flushMs != null && ours.flushMs <= 0.5,
-    `lambda: the awaited flush of one invocation's events to the local collector, ours ${ms(ours.flushMs)}; target at most 0.5 ms`,
+    `lambda: the awaited flush of one invocation's events to the local collector, ours ${ms(ours.flushMs)}; target at most 0.5 ms (a bare node:http POST of a two-event batch there, kept alive, no tool: ${ms(median(floor?.samples ?? []))})`,
   );
   const o = added(ours);
   target(
@@ -527,7 +539,9 @@ ${targetLines}
 
 Each line: the figure measured in this run, from the tables below (ours is the adapter's row; on Lambda
 the SDK-alone row only when the adapter's did not run), against the target. On a loaded machine the
-steady and cold start figures move by a few tenths of a ms between runs.
+steady and cold start figures move by a few tenths of a ms between runs. The Lambda flush line also
+gives its floor on this machine: the same round trip with no tool (bench/compare/floor.mjs, a fresh
+process as warm as the handlers' are when their flushes are timed).
 
 ## Per platform
 
