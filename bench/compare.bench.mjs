@@ -253,10 +253,15 @@ function runChild(v, i) {
 
 const live = variants.filter((v) => !v.skip);
 for (const v of live) v.results = [];
-// Beside Lambda's flush: the same round trip with no tool at all (compare/floor.mjs), once per round.
-const floor = live.some((v) => v.platform === "lambda")
-  ? { platform: "lambda", variant: "floor", label: "floor", script: "floor.mjs", samples: [] }
-  : null;
+// The floors under the flush and cold start targets, with no tool at all (compare/floor.mjs), once per round.
+const floor = {
+  platform: "lambda",
+  variant: "floor",
+  label: "floor",
+  script: "floor.mjs",
+  samples: [],
+  firstSendCpuMs: [],
+};
 // Where the run's time goes, printed with its duration.
 const phases = { setup: (Date.now() - started) / 1000 };
 let phaseStart = Date.now();
@@ -290,9 +295,12 @@ for (let i = 0; i < runs; i++) {
       note(`${v.platform} / ${v.label}: run failed: ${error.message.split("\n").slice(0, 4).join(" / ")}`);
     }
   }
-  if (floor && !floor.failed)
+  if (live.length && !floor.failed)
     await runChild(floor, i).then(
-      (r) => floor.samples.push(...r.samples),
+      (r) => {
+        floor.samples.push(...r.samples);
+        floor.firstSendCpuMs.push(r.firstSendCpuMs);
+      },
       (error) => {
         floor.failed = true;
         note(`the flush floor (compare/floor.mjs) failed: ${error.message.split("\n")[0]}`);
@@ -471,7 +479,7 @@ if (ran("lambda")) {
   const ours = oursOf("lambda");
   target(
     ours.flushMs != null && ours.flushMs <= 0.5,
-    `lambda: the awaited flush of one invocation's events to the local collector, ours ${ms(ours.flushMs)}; target at most 0.5 ms (a bare node:http POST of a two-event batch there, kept alive, no tool: ${ms(median(floor?.samples ?? []))})`,
+    `lambda: the awaited flush of one invocation's events to the local collector, ours ${ms(ours.flushMs)}; target at most 0.5 ms (a bare node:http POST of a two-event batch there, kept alive, no tool: ${ms(median(floor.samples))})`,
   );
   const o = added(ours);
   target(
@@ -479,12 +487,16 @@ if (ran("lambda")) {
     `lambda: steady addition per invocation, ours ${plusMs(o.steady)}; target at most +0.6 ms`,
   );
 }
+// The target leaves out the first flush's network round trip: its CPU, measured with no tool (the first
+// kept-alive node:http POST of a process to the collector), is taken off ours' addition.
+const firstSendCpu = median(floor.firstSendCpuMs);
 for (const platform of Object.keys(adapters)) {
   if (!ran(platform)) continue;
   const o = added(oursOf(platform));
+  const net = firstSendCpu == null ? null : o.cold - firstSendCpu;
   target(
-    o.cold <= 2,
-    `${platform}: cold start CPU (import + init + first invocation, bundled) over unwrapped, ours ${plusMs(o.cold, 1)}; target at most +2 ms`,
+    net != null && net <= 2,
+    `${platform}: cold start CPU (import + init + first invocation, bundled) over unwrapped, ours ${plusMs(o.cold, 1)}, less ${ms(firstSendCpu)} for a first POST's round trip with no tool: ${net == null ? "not measured" : plusMs(net, 1)}; target at most +2 ms`,
   );
 }
 for (const key of ["@lumiqtrace/sdk (default)", "@lumiqtrace/sdk (node)"]) {
@@ -508,7 +520,7 @@ const cpu = cpus();
 const machine = `${cpu[0]?.model.trim()}, ${cpu.length} cores, Node ${process.version}, ${process.platform}/${process.arch}`;
 const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
-const phaseLine = `build check, bundles, sizes and receivers ${phases.setup.toFixed(0)} s, the ${live.length * runs} measured processes ${phases.processes.toFixed(0)} s${phases.promises ? `, bench/promises ${phases.promises.toFixed(0)} s` : ""}`;
+const phaseLine = `build check, bundles, sizes and receivers ${phases.setup.toFixed(0)} s, the ${live.length * runs} measured processes and ${floor.firstSendCpuMs.length} floor processes ${phases.processes.toFixed(0)} s${phases.promises ? `, bench/promises ${phases.promises.toFixed(0)} s` : ""}`;
 const knobs = ["COMPARE_RUNS", "COMPARE_WARMUP", "COMPARE_STEADY", "COMPARE_FLUSHES", "COMPARE_ONLY"];
 const fullRun = knobs.every((k) => process.env[k] === undefined);
 target(
@@ -539,9 +551,12 @@ ${targetLines}
 
 Each line: the figure measured in this run, from the tables below (ours is the adapter's row; on Lambda
 the SDK-alone row only when the adapter's did not run), against the target. On a loaded machine the
-steady and cold start figures move by a few tenths of a ms between runs. The Lambda flush line also
-gives its floor on this machine: the same round trip with no tool (bench/compare/floor.mjs, a fresh
-process as warm as the handlers' are when their flushes are timed).
+steady and cold start figures move by a few tenths of a ms between runs. Two lines give a floor measured
+with no tool (bench/compare/floor.mjs, fresh processes): the Lambda flush line the same round trip from a
+process as warm as the handlers' are when their flushes are timed; the cold start lines the CPU of a
+process's first POST to the collector (after a first fetch, as the handlers' first LLM call makes it),
+which is the first flush's network round trip the target leaves out, so it is taken off ours' addition
+there (the cold start column itself keeps everything).
 
 ## Per platform
 
