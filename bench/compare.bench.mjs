@@ -2,13 +2,14 @@
 // (init + one recorded LLM event + flush) with Sentry (`@sentry/aws-serverless`, Lambda) and Langfuse (v3
 // client). Each handler is bundled with esbuild, then run in fresh processes, one at a time, round-robin.
 // Ours flushes to the local collector (`lumiqtrace dev`), Sentry and Langfuse to a loopback HTTP sink that
-// answers 200, each in a process of its own (compare/receivers.mjs). Prints a table and writes it to
-// bench/RESULTS.md.
+// answers 200, each in a process of its own (compare/receivers.mjs). Then runs bench/promises.bench.mjs,
+// reads the main entry's size from scripts/size-limit.mjs, and prints the tables and every target of
+// issue 17 as met or MISSED; writes them all to bench/RESULTS.md.
 //
 // Knobs (env): COMPARE_RUNS fresh processes per handler (default 5), COMPARE_STEADY invocations timed
 // after COMPARE_WARMUP (default 100 after 20), COMPARE_FLUSHES timed flushes (default 10),
-// COMPARE_ONLY=lambda,hono,promises to run some platforms (and/or bench/promises), COMPARE_BUILD=1 to build the SDK and adapters first
-// (else their dist/ is measured as it is: run `pnpm build` before).
+// COMPARE_ONLY=lambda,hono,promises to run some platforms and/or bench/promises, COMPARE_BUILD=1 to
+// build the SDK and adapters first (else their dist/ is measured as it is: run `pnpm build` before).
 import { execFile, spawn } from "node:child_process";
 import {
   existsSync,
@@ -311,9 +312,10 @@ const { other } = await receivers.counts();
 await receivers.stop();
 if (other) note(`the sink got ${other} requests it did not expect`);
 
-// The cost to the user's own code (bench/promises.bench.mjs), run from here so RESULTS.md has it too.
 phases.processes = (Date.now() - phaseStart) / 1000;
 phaseStart = Date.now();
+
+// The cost to the user's own code (bench/promises.bench.mjs), run from here so RESULTS.md has it too.
 let promises;
 if (!only || only.includes("promises")) {
   const out = join(scratch, "promises.json");
