@@ -626,9 +626,8 @@ between two requests (any, even one the tool makes outside its context) makes th
   with its LLM span; Sentry: a root span with its \`gen_ai\` span; Langfuse: a trace with its generation),
   then the tool's own flush awaited (\`lumiqtrace.flush()\` to the local collector; \`Sentry.flush()\` and
   \`langfuse.flushAsync()\` to the loopback sink). Median of every sample of every process.
-- **peak RSS after ${invocations} invocations**: \`process.resourceUsage().maxRSS\` right after the
-  ${invocations}th invocation (import, init, the invocations; before the flush samples), +x MB over the
-  unwrapped row. Median over the fresh processes. "+ RSS at that moment" (below) is
+- **peak RSS after ${invocations} invocations**: \`process.resourceUsage().maxRSS\` right after the last
+  of them (import, init, the invocations; before the flush samples), +x MB over the unwrapped row. Median over the fresh processes. "+ RSS at that moment" (below) is
   \`process.memoryUsage.rss()\` at the same point: the peak is higher where memory is freed only by a
   later full GC.
 - **arrived / process**: what the receiving end got from the first process: events the local collector
@@ -639,11 +638,7 @@ between two requests (any, even one the tool makes outside its context) makes th
 ## How the handlers are called
 
 Each platform's handler is called in-process the way the platform calls it, with stand-ins of the objects
-it passes (bench/compare/platforms.mjs). The receiving ends run in processes of their own, apart from the
-measured ones and from the one timing them (bench/compare/receivers.mjs): the local collector as users
-start it (\`lumiqtrace dev --memory\`) for ours, and a loopback sink (bench/compare/sink.mjs) answering 200
-for Sentry, Langfuse and the stand-in model. So a measured process holds the handler, the tool and the
-harness alone, the same for every row of a platform.
+it passes (bench/compare/platforms.mjs):
 - Lambda: an API Gateway v2 event and a Lambda context; no \`waitUntil\`, so flushes are awaited.
 - Netlify: the modern \`(Request, context)\` signature, with \`context.waitUntil\`.
 - Next route: \`POST(Request)\` with Vercel's request context (\`waitUntil\`) installed, and \`next/server\`
@@ -653,6 +648,12 @@ harness alone, the same for every row of a platform.
 - Node server: a \`node:http\` request listener served on loopback, called with a real HTTP request (so its
   rows include loopback HTTP); ours flushes after each response without being awaited, Langfuse sends on
   its own timer, as each does on a long-running server.
+
+The receiving ends run in processes of their own, apart from the measured ones and from the one timing
+them (bench/compare/receivers.mjs): the local collector as users start it (\`lumiqtrace dev --memory\`)
+for ours, and a loopback sink (bench/compare/sink.mjs) answering 200 for Sentry, Langfuse and the stand-in
+model. So a measured process holds the handler, the tool and the harness alone, the same for every row
+of a platform.
 
 The LLM call is the same for every row (bench/compare/shared/fake-llm.mjs, a test double). The first
 call of each process is a chat completion request with fetch, as the OpenAI client makes it, to a
