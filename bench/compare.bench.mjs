@@ -553,7 +553,8 @@ ${targetLines}
 
 Each line: the figure measured in this run, from the tables below (ours is the adapter's row; on Lambda
 the SDK-alone row only when the adapter's did not run), against the target. On a loaded machine the
-steady and cold start figures move by a few tenths of a ms between runs. Two lines give a floor measured
+steady figures move by a few hundredths of a ms between runs, cold start CPU (one sample per process)
+by a few ms, and the promise-heavy rows that send by about a tenth. Two lines give a floor measured
 with no tool (bench/compare/floor.mjs, fresh processes): the Lambda flush line the same round trip from a
 process as warm as the handlers' are when their flushes are timed; the cold start lines the CPU of a
 process's first POST to the collector (after a first fetch, as the handlers' first LLM call makes it),
