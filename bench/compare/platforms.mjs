@@ -122,6 +122,13 @@ export const platforms = {
       );
       return [];
     },
+    // The client's kept-alive connection would hold the process for seconds after the run.
+    close: () =>
+      new Promise((resolve) => {
+        if (!nodeServer) return resolve();
+        nodeServer.closeAllConnections();
+        nodeServer.close(() => resolve());
+      }),
   },
 };
 

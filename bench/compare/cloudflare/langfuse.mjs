@@ -1,7 +1,7 @@
 import { answer } from "../shared/body.mjs";
 import { langfuse, tracedCompletion } from "../shared/langfuse.mjs";
 
-export { flush, recordLlmEvent } from "../shared/langfuse.mjs";
+export { flush, recordInvocation } from "../shared/langfuse.mjs";
 
 // As Langfuse's docs say for Workers: the flush goes to ctx.waitUntil, after the response.
 export const handler = {

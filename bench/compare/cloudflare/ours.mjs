@@ -2,7 +2,7 @@ import { withWorker } from "@lumiqtrace/cloudflare";
 import { answer } from "../shared/body.mjs";
 import { tracedCompletion } from "../shared/ours.mjs";
 
-export { flush, recordLlmEvent } from "../shared/ours.mjs";
+export { flush, recordInvocation } from "../shared/ours.mjs";
 
 export const handler = withWorker({
   async fetch(request) {

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { answer } from "../shared/body.mjs";
 import { langfuse, tracedCompletion } from "../shared/langfuse.mjs";
 
-export { flush, recordLlmEvent } from "../shared/langfuse.mjs";
+export { flush, recordInvocation } from "../shared/langfuse.mjs";
 
 const app = new Hono();
 // As on Workers: the flush goes to the execution context's waitUntil, after the response.

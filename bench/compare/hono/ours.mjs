@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { answer } from "../shared/body.mjs";
 import { tracedCompletion } from "../shared/ours.mjs";
 
-export { flush, recordLlmEvent } from "../shared/ours.mjs";
+export { flush, recordInvocation } from "../shared/ours.mjs";
 
 const app = new Hono();
 app.use(withHono());

@@ -1,7 +1,7 @@
 import { answer } from "../shared/body.mjs";
 import { langfuse, tracedCompletion } from "../shared/langfuse.mjs";
 
-export { flush, recordLlmEvent } from "../shared/langfuse.mjs";
+export { flush, recordInvocation } from "../shared/langfuse.mjs";
 
 // No waitUntil on Lambda: the flush is awaited before returning, as Langfuse's docs say.
 export const handler = async (event, context) => {

@@ -2,7 +2,7 @@ import { withLambda } from "@lumiqtrace/lambda";
 import { answer } from "../shared/body.mjs";
 import { tracedCompletion } from "../shared/ours.mjs";
 
-export { flush, recordLlmEvent } from "../shared/ours.mjs";
+export { flush, recordInvocation } from "../shared/ours.mjs";
 
 export const handler = withLambda(async (event) => {
   const { prompt } = JSON.parse(event.body ?? "{}");

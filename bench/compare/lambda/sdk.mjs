@@ -3,7 +3,7 @@ import { runInvocation } from "@lumiqtrace/sdk/serverless";
 import { answer } from "../shared/body.mjs";
 import { tracedCompletion } from "../shared/ours.mjs";
 
-export { flush, recordLlmEvent } from "../shared/ours.mjs";
+export { flush, recordInvocation } from "../shared/ours.mjs";
 
 export const handler = (event, context) =>
   runInvocation({ name: context.functionName, platform: "lambda" }, async () => {

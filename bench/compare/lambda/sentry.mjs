@@ -24,4 +24,6 @@ export const handler = Sentry.wrapHandler(async (event) => {
 });
 
 export const flush = () => Sentry.flush(2000);
-export const recordLlmEvent = () => tracedCompletion("flush me");
+/** One invocation's events, recorded and not flushed: a root span (the transaction) and its gen_ai span. */
+export const recordInvocation = () =>
+  Sentry.startSpan({ name: "POST /api/chat", op: "function.aws.lambda" }, () => tracedCompletion("flush me"));

@@ -1,7 +1,7 @@
 import { answer } from "../shared/body.mjs";
 import { langfuse, tracedCompletion } from "../shared/langfuse.mjs";
 
-export { flush, recordLlmEvent } from "../shared/langfuse.mjs";
+export { flush, recordInvocation } from "../shared/langfuse.mjs";
 
 // Modern Netlify functions have context.waitUntil: the flush runs after the response.
 export const handler = async (req, context) => {

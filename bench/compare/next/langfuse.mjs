@@ -1,7 +1,7 @@
 import { answer } from "../shared/body.mjs";
 import { langfuse, tracedCompletion } from "../shared/langfuse.mjs";
 
-export { flush, recordLlmEvent } from "../shared/langfuse.mjs";
+export { flush, recordInvocation } from "../shared/langfuse.mjs";
 
 // What `waitUntil` from `@vercel/functions` does, inlined (that package is not a dependency here).
 const waitUntil = (p) => globalThis[Symbol.for("@vercel/request-context")]?.get?.()?.waitUntil?.(p);

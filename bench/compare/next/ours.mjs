@@ -2,7 +2,7 @@ import { withVercelRoute } from "@lumiqtrace/vercel";
 import { answer } from "../shared/body.mjs";
 import { tracedCompletion } from "../shared/ours.mjs";
 
-export { flush, recordLlmEvent } from "../shared/ours.mjs";
+export { flush, recordInvocation } from "../shared/ours.mjs";
 
 export const POST = withVercelRoute(async (req) => {
   const { prompt } = await req.json();

@@ -2,7 +2,7 @@ import { answer } from "../shared/body.mjs";
 import { tracedCompletion } from "../shared/langfuse.mjs";
 import { readJson } from "./read-json.mjs";
 
-export { flush, recordLlmEvent } from "../shared/langfuse.mjs";
+export { flush, recordInvocation } from "../shared/langfuse.mjs";
 
 // On a long-running server Langfuse sends in the background on its own (flushAt / flushInterval).
 export const handler = async (req, res) => {

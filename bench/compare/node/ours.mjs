@@ -3,7 +3,7 @@ import { answer } from "../shared/body.mjs";
 import { tracedCompletion } from "../shared/ours.mjs";
 import { readJson } from "./read-json.mjs";
 
-export { flush, recordLlmEvent } from "../shared/ours.mjs";
+export { flush, recordInvocation } from "../shared/ours.mjs";
 
 export const handler = withNodeHttp(async (req, res) => {
   const { prompt } = await readJson(req);

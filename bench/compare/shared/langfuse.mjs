@@ -25,4 +25,5 @@ export async function tracedCompletion(prompt, traceName) {
 }
 
 export const flush = () => langfuse.flushAsync();
-export const recordLlmEvent = () => tracedCompletion("flush me", "flush");
+/** One invocation's events, recorded and not flushed: a trace and its generation. */
+export const recordInvocation = () => tracedCompletion("flush me", "POST /api/chat");

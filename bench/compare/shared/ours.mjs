@@ -1,5 +1,5 @@
 // What a user of ours writes once per app: init, and one LLM span around the call. `flush` and
-// `recordLlmEvent` are for the benchmark's flush measurement only.
+// `recordInvocation` are for the benchmark's flush measurement only.
 import { lumiqtrace } from "@lumiqtrace/sdk";
 import { fakeChatCompletion, llmAttributes, MODEL } from "./fake-llm.mjs";
 
@@ -18,4 +18,6 @@ export function tracedCompletion(prompt) {
 }
 
 export const flush = () => lumiqtrace.flush();
-export const recordLlmEvent = () => tracedCompletion("flush me");
+/** One invocation's events, recorded and not flushed: a root span of kind invocation and its LLM span. */
+export const recordInvocation = () =>
+  lumiqtrace.span("POST /api/chat", () => tracedCompletion("flush me"), { kind: "invocation" });
