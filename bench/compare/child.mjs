@@ -12,6 +12,10 @@ const warmup = Number(process.env.BENCH_WARMUP ?? 20);
 const steady = Number(process.env.BENCH_STEADY ?? 100);
 const flushes = Number(process.env.BENCH_FLUSHES ?? 10);
 const platform = platforms[BENCH_PLATFORM];
+/** Cold start CPU is read this long after the import started, for every row alike. */
+const COLD_WINDOW_MS = 250;
+/** The pause before peak RSS is read. */
+const RSS_SETTLE_MS = 150;
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -43,8 +47,12 @@ const firstMs = performance.now() - t;
 await Promise.all(pending); // what the platform keeps the instance alive for
 // Cold start CPU: import, init, the first invocation and the delivery of its events, whenever the tool
 // sends them (Langfuse on a Node server sends on a timer: its flush is awaited here, so it is counted).
-// Waiting for an answer costs no CPU, so the network round trips are not in it.
+// Waiting for an answer costs no CPU, so the network round trips are not in it. Taken at the same time
+// after the import for every row: the first fetch (the handler's own first LLM call) sets V8's
+// background compiles and GC going for ~100 ms, and a row that happens to take longer would count more
+// of them.
 await mod.flush?.();
+await new Promise((resolve) => setTimeout(resolve, Math.max(0, COLD_WINDOW_MS - (performance.now() - t0))));
 const coldCpuMs = cpuMs(cpu0);
 
 const samples = [];
@@ -55,7 +63,10 @@ for (let i = 0; i < warmup + steady; i++) {
   await Promise.all(pending);
   if (i >= warmup) samples.push(dt);
 }
-// After 1 + warmup + steady invocations, before the flush samples below.
+// After 1 + warmup + steady invocations, before the flush samples below, and after a pause every row
+// takes: RSS rises by ~25 MB for a moment some 50 ms after the first fetch (undici's aftermath), which a
+// row that ran longer would otherwise be the only one to catch.
+await new Promise((resolve) => setTimeout(resolve, RSS_SETTLE_MS));
 const maxRssKb = process.resourceUsage().maxRSS;
 const rssKb = process.memoryUsage.rss() / 1024;
 

@@ -4,67 +4,14 @@
 // fetch as the handlers' own first LLM call makes it, is what a first flush's network round trip costs
 // the process (the cold start target leaves it out); the later POSTs, timed as warm as the handlers'
 // flushes are, are what any SDK's awaited flush costs at least here. Writes JSON to BENCH_OUT.
-import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
-import http from "node:http";
 import { performance } from "node:perf_hooks";
+import { agent, batch, postBatch as post } from "./shared/bare-post.mjs";
 
-const { LUMIQTRACE_BASE_URL, LUMIQTRACE_API_KEY, BENCH_OUT, BENCH_LLM_URL } = process.env;
+const { BENCH_OUT, BENCH_LLM_URL } = process.env;
 const flushes = Number(process.env.BENCH_FLUSHES ?? 10);
 // As warm as the handlers' processes are when their flushes are timed: after 1 + warm-up + steady sends.
 const warm = 1 + Number(process.env.BENCH_WARMUP ?? 20) + Number(process.env.BENCH_STEADY ?? 100);
-const agent = new http.Agent({ keepAlive: true });
-const hex = (bytes) => randomBytes(bytes).toString("hex");
-
-function batch() {
-  const traceId = hex(16);
-  const root = hex(8);
-  const now = Date.now();
-  const span = (spanId, parentSpanId, name, kind) => ({
-    id: hex(16),
-    type: "span",
-    traceId,
-    spanId,
-    parentSpanId,
-    name,
-    kind,
-    startTime: now - 1,
-    endTime: now,
-    status: "ok",
-    attributes: {},
-  });
-  return JSON.stringify({
-    sdk: { name: "bench-floor", version: "0" },
-    sentAt: now,
-    dropped: 0,
-    events: [span(root, null, "POST /api/chat", "invocation"), span(hex(8), root, "chat", "llm")],
-  });
-}
-
-const post = (body) =>
-  new Promise((resolve, reject) => {
-    const req = http.request(
-      `${LUMIQTRACE_BASE_URL}/v1/batch`,
-      {
-        method: "POST",
-        agent,
-        headers: {
-          "content-type": "application/json",
-          authorization: `Bearer ${LUMIQTRACE_API_KEY}`,
-          "content-length": Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () =>
-          res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`)),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-
 // as the handlers' first LLM call: Node's fetch loaded and used once
 const llm = await fetch(BENCH_LLM_URL, {
   method: "POST",
