@@ -1,5 +1,6 @@
 import { post as postHttp1 } from "./http1.js";
 import { debug } from "./logger.js";
+import { isNode } from "./runtime.js";
 
 export const SDK_NAME = "@lumiqtrace/sdk";
 // Set from package.json by the build (tsdown) and by vitest; "dev" anywhere else.
@@ -195,13 +196,7 @@ function pickTransport(url: string): Post {
         };
       }
     ).process;
-    const isNode =
-      typeof proc?.versions?.node === "string" &&
-      !proc.versions.bun &&
-      !proc.versions.deno &&
-      typeof (globalThis as { EdgeRuntime?: unknown }).EdgeRuntime === "undefined" &&
-      (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent !== "Cloudflare-Workers";
-    if (isNode || transportChoice.force === "node") {
+    if (isNode() || transportChoice.force === "node") {
       try {
         if (url.startsWith("http:") && !usesEnvProxy(proc?.env)) {
           const net = proc?.getBuiltinModule?.("node:net") as Parameters<typeof postHttp1>[0];

@@ -3,6 +3,7 @@ import type { Client } from "../client.js";
 import { activeState, runWithState } from "../context.js";
 import { getClient } from "../global.js";
 import { debug } from "../logger.js";
+import { isNode } from "../runtime.js";
 import { newTrace, type Span, startSpan } from "../span.js";
 import { parseTraceparent } from "../traceparent.js";
 import type { WaitUntil } from "./platforms.js";
@@ -45,7 +46,17 @@ function flushTimeout(options: InvocationOptions<never>): number {
   return typeof t === "number" && t >= 0 ? t : DEFAULT_FLUSH_TIMEOUT_MS;
 }
 
-const nextMacrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+/**
+ * After everything already queued on the event loop: the response's last bytes are written by then. On
+ * Node an immediate (a timer's 1 ms minimum cost a busy function ~0.15 ms of CPU per request, bench/compare),
+ * elsewhere a timer (Next's Edge sandbox has a `setImmediate` that never runs).
+ */
+const nextMacrotask = (): Promise<void> =>
+  new Promise((resolve) => {
+    // read off globalThis: Next's Edge build warns about any bare mention of a Node API
+    if (isNode()) (globalThis as unknown as { setImmediate(f: () => void): void }).setImmediate(resolve);
+    else setTimeout(resolve, 0);
+  });
 
 /** Where this invocation's flush goes: the platform's `waitUntil`, watched for the user's own work, or none. */
 interface Background {
