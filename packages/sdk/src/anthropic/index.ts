@@ -18,9 +18,17 @@ import {
 import { type LlmCall, startLlmCall } from "../llm/call.js";
 import type { IteratorWatch } from "../llm/iterator.js";
 import { arr, type Obj, obj } from "../llm/read.js";
-import { isStream, proxyClient, type Server, serverOf, watchCall, watchStream } from "../llm/stainless.js";
-import { warnOnce } from "../logger.js";
+import {
+  type ClientKind,
+  isStream,
+  type Server,
+  watchCall,
+  watchStream,
+  wrapClient,
+} from "../llm/stainless.js";
 import { addEvent, addMessage, messageResult, newMessageAnswer } from "./message.js";
+
+type Operation = "chat";
 
 const WRAPPED = Symbol.for("@lumiqtrace/sdk.anthropic");
 
@@ -28,37 +36,26 @@ const WRAPPED = Symbol.for("@lumiqtrace/sdk.anthropic");
  * The calls that are recorded, by their path on the client. `messages.parse`, `messages.stream()` and the
  * beta helpers (`stream()`, `toolRunner()`) reach them; `countTokens` and `batches` are not model calls.
  */
-const OPERATIONS = new Map([
+const OPERATIONS = new Map<string, Operation>([
   ["messages.create", "chat"],
   ["beta.messages.create", "chat"],
 ]);
 
 /** Wraps an Anthropic client: same type, same behaviour; each Messages API call becomes an `llm` span. */
 export function wrapAnthropic<T>(client: T): T {
-  const real = obj(client);
-  if (!real || !obj(real.messages)) {
-    warnOnce(
-      "wrapAnthropic-not-a-client",
-      `wrapAnthropic(client) expects an Anthropic client (new Anthropic()), got ${describe(client)}; returned as it is, untraced`,
-    );
-    return client;
-  }
-  if (real[WRAPPED as never]) return client;
-  const server = serverOf(real);
-  return proxyClient(
-    real,
-    WRAPPED,
-    OPERATIONS,
-    (operation, create, resource) => traced(operation, create, resource, server),
-    wrapAnthropic,
-  ) as T;
+  return wrapClient(client, KIND);
 }
 
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value !== "object") return typeof value;
-  return Array.isArray(value) ? "an array" : "an object without messages";
-}
+const KIND: ClientKind<Operation> = {
+  name: "wrapAnthropic",
+  wrap: wrapAnthropic,
+  expected: "an Anthropic client (new Anthropic())",
+  lacks: "messages",
+  isClient: (real) => !!obj(real.messages),
+  marker: WRAPPED,
+  operations: OPERATIONS,
+  traced,
+};
 
 function requestAttributes(body: Obj, server: Server): Record<string, unknown> {
   return {

@@ -17,6 +17,7 @@
 //   `error` event, from the iterator; the errors of older clients (0.60) carry the API's error type only
 //   in their body (`error.error.type`), later ones (0.137, 1.x) also as `type`.
 import { type IteratorWatch, watchIterator } from "./iterator.js";
+import { warnOnce } from "../logger.js";
 import { type Obj, obj } from "./read.js";
 
 interface APIPromise {
@@ -169,6 +170,52 @@ export function proxyClient<Op>(
     return view;
   };
   return proxy(real, "");
+}
+
+/** What `wrapClient` needs to know of one library. */
+export interface ClientKind<Op> {
+  /** `wrapOpenAI`, named in the warning (a bundler may rename the function itself). */
+  name: string;
+  /** What `withOptions()`'s client is wrapped with. */
+  wrap: (client: unknown) => unknown;
+  /** `an OpenAI client (new OpenAI())`, for the warning. */
+  expected: string;
+  /** What a client has that the value did not, for the warning: `chat or baseURL`. */
+  lacks: string;
+  isClient: (real: Obj) => boolean;
+  /** Answers `true` on a wrapped client (so wrapping it again returns it as it is). */
+  marker: symbol;
+  operations: Map<string, Op>;
+  traced: (operation: Op, method: Function, resource: Obj, server: Server) => Function;
+}
+
+/** `client` wrapped as `proxyClient` does; as it is when wrapped already, or (said once) when it is not a client. */
+export function wrapClient<T, Op>(client: T, kind: ClientKind<Op>): T {
+  const real = obj(client);
+  if (!real || !kind.isClient(real)) {
+    const got =
+      client === null
+        ? "null"
+        : typeof client !== "object"
+          ? typeof client
+          : Array.isArray(client)
+            ? "an array"
+            : `an object without ${kind.lacks}`;
+    warnOnce(
+      `${kind.name}-not-a-client`,
+      `${kind.name}(client) expects ${kind.expected}, got ${got}; returned as it is, untraced`,
+    );
+    return client;
+  }
+  if (real[kind.marker as never]) return client;
+  const server = serverOf(real);
+  return proxyClient(
+    real,
+    kind.marker,
+    kind.operations,
+    (operation, create, resource) => kind.traced(operation, create, resource, server),
+    kind.wrap,
+  ) as T;
 }
 
 /** The resource's client, when `value` is one of `client`'s resources (`chat`, `chat.completions`, ...). */

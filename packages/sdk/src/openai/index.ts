@@ -20,8 +20,14 @@ import {
 import { type LlmCall, startLlmCall } from "../llm/call.js";
 import type { IteratorWatch } from "../llm/iterator.js";
 import { arr, type Obj, obj } from "../llm/read.js";
-import { isStream, proxyClient, type Server, serverOf, watchCall, watchStream } from "../llm/stainless.js";
-import { warnOnce } from "../logger.js";
+import {
+  type ClientKind,
+  isStream,
+  type Server,
+  watchCall,
+  watchStream,
+  wrapClient,
+} from "../llm/stainless.js";
 import { addChat, chatResult, newChatAnswer } from "./chat.js";
 import { embeddingsResult, responseEvents, responseResult } from "./responses.js";
 
@@ -38,30 +44,19 @@ const OPERATIONS = new Map<string, Operation>([
 
 /** Wraps an OpenAI client: same type, same behaviour; each chat, Responses and embeddings call becomes an `llm` span. */
 export function wrapOpenAI<T>(client: T): T {
-  const real = obj(client);
-  if (!real || !(obj(real.chat) || typeof real.baseURL === "string")) {
-    warnOnce(
-      "wrapOpenAI-not-a-client",
-      `wrapOpenAI(client) expects an OpenAI client (new OpenAI()), got ${describe(client)}; returned as it is, untraced`,
-    );
-    return client;
-  }
-  if (real[WRAPPED as never]) return client;
-  const server = serverOf(real);
-  return proxyClient(
-    real,
-    WRAPPED,
-    OPERATIONS,
-    (op, create, resource) => traced(op, create, resource, server),
-    wrapOpenAI,
-  ) as T;
+  return wrapClient(client, KIND);
 }
 
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value !== "object") return typeof value;
-  return Array.isArray(value) ? "an array" : "an object without chat or baseURL";
-}
+const KIND: ClientKind<Operation> = {
+  name: "wrapOpenAI",
+  wrap: wrapOpenAI,
+  expected: "an OpenAI client (new OpenAI())",
+  lacks: "chat or baseURL",
+  isClient: (real) => !!obj(real.chat) || typeof real.baseURL === "string",
+  marker: WRAPPED,
+  operations: OPERATIONS,
+  traced,
+};
 
 function requestAttributes(body: Obj, server: Server): Record<string, unknown> {
   return {
