@@ -34,22 +34,23 @@ export function watchReadable<T>(source: ReadableStream<T>, watch: IteratorWatch
   };
   const watched = new ReadableStream<T>(
     {
-      pull(controller) {
-        return reader.read().then(
-          (r) => {
-            if (r.done) {
-              end(() => watch.end("ok"));
-              controller.close();
-              return;
-            }
-            if (!ended) safely(() => watch.see(r.value));
-            controller.enqueue(r.value);
-          },
-          (error: unknown) => {
-            end(() => watch.fail(error));
-            controller.error(error);
-          },
-        );
+      // an async pull, not read().then(): one promise fewer per chunk (~0.1 us of the ~0.4 us a layer costs)
+      async pull(controller) {
+        let r: ReadableStreamReadResult<T>;
+        try {
+          r = await reader.read();
+        } catch (error) {
+          end(() => watch.fail(error));
+          controller.error(error);
+          return;
+        }
+        if (r.done) {
+          end(() => watch.end("ok"));
+          controller.close();
+          return;
+        }
+        if (!ended) safely(() => watch.see(r.value));
+        controller.enqueue(r.value);
       },
       cancel(reason) {
         end(() => watch.end("cancelled"));
