@@ -1,53 +1,16 @@
 // wrapOpenAI with the real `openai` client (current major 7 and previous major 6) against the local echo
 // model on loopback, every test checking what the caller received and what the local collector stored.
-import { type Collector, startCollector } from "@lumiqtrace/collector";
-import { type EchoModel, startEchoModel } from "@lumiqtrace/echo-model";
 import OpenAI7 from "openai";
 import { Stream as Stream7 } from "openai/streaming";
 import OpenAI6 from "openai-v6";
 import { Stream as Stream6 } from "openai-v6/streaming";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { init } from "../global.js";
-import { lumiqtrace, withLumiqtraceContext } from "../index.js";
-import type { SpanEvent } from "../types.js";
+import { lumiqtrace } from "../index.js";
+import { collector, echo, initSdk, items, recorded, useLlmTestBed } from "../llm/test-bed.js";
 import { wrapOpenAI } from "./index.js";
 
-let collector: Collector;
-let echo: EchoModel;
-
-function initSdk(captureContent = false) {
-  init({ apiKey: collector.apiKey, baseUrl: collector.url, flushIntervalMs: 60_000, captureContent });
-}
-
-beforeAll(async () => {
-  collector = await startCollector({ port: 0 });
-  echo = await startEchoModel({ port: 0, chunkDelayMs: 0 });
-  initSdk();
-});
-afterAll(async () => {
-  await echo.close();
-  await collector.close();
-});
-
-let runs = 0;
-/** Runs `fn` in its own session, flushes, and returns its result with the spans the collector stored for it. */
-async function recorded<T>(
-  fn: () => Promise<T>,
-): Promise<{ result: T; spans: SpanEvent[]; span: SpanEvent }> {
-  const sessionId = `session-${++runs}`;
-  const result = await withLumiqtraceContext({ sessionId, userId: "user-1" }, fn);
-  await lumiqtrace.flush();
-  const events = await collector.waitForEvents((es) => es.some((e) => e.sessionId === sessionId));
-  const spans = (events as SpanEvent[]).filter((e) => e.sessionId === sessionId);
-  return { result, spans, span: spans[0]! };
-}
-
-/** Collects a stream's items, dropping the per-response ids and timestamps so two runs compare equal. */
-async function items(stream: AsyncIterable<any>): Promise<unknown[]> {
-  const out: unknown[] = [];
-  for await (const c of stream) out.push(c);
-  return out;
-}
+useLlmTestBed();
 const comparable = (chunks: unknown[]) =>
   JSON.parse(
     JSON.stringify(chunks)
